@@ -49,6 +49,7 @@ var (
 	ErrBadCredentials = errors.New("wrong e-mail or password")
 	ErrUserExists     = errors.New("a user with this e-mail already exists")
 	ErrForbidden      = errors.New("not allowed for this role")
+	ErrNeedsCounty    = errors.New("a county contact needs a country and county number")
 )
 
 // LibraryScope finds the libraries a library contact acts for: the members
@@ -82,7 +83,7 @@ func (s *Service) Create(ctx context.Context, by Actor, n NewUser) (*User, error
 		return nil, fmt.Errorf("user role %q: want one of %v", n.Role, Roles)
 	}
 	if n.Role == RoleCountyContact && (n.Country == "" || n.CountyNumber == "") {
-		return nil, errors.New("a county contact needs a country and county number")
+		return nil, ErrNeedsCounty
 	}
 	hash, err := HashPassword(n.Password)
 	if err != nil {

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/samla-org/samla/internal/config"
+	"github.com/samla-org/samla/internal/db"
+	"github.com/samla-org/samla/internal/demo"
+	"github.com/samla-org/samla/internal/server"
+)
+
+func version() string { return server.Version }
+
+// open parses the shared flags plus any extra ones and opens the database.
+func open(ctx context.Context, name string, args []string, extra func(*flag.FlagSet)) (*config.Config, *flag.FlagSet, *server.Services, error) {
+	fs := flag.NewFlagSet("samla "+name, flag.ContinueOnError)
+	cfg := config.Register(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := cfg.EnsureDataDir(); err != nil {
+		return nil, nil, nil, err
+	}
+	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	s, err := server.NewServices(d)
+	if err != nil {
+		d.Close()
+		return nil, nil, nil, err
+	}
+	return cfg, fs, s, nil
+}
+
+func cmdServe(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) error {
+	cfg, _, s, err := open(ctx, "serve", args, nil)
+	if err != nil {
+		return err
+	}
+	defer s.DB.Close()
+	return serve(ctx, cfg, s, log, func(url string) {
+		fmt.Fprintf(stdout, "Samla %s serving on %s (%s database)\n", version(), url, s.DB.Engine)
+	})
+}
+
+// cmdDemo makes a fresh demo database. Without --data it uses a new
+// temporary directory, so it can never touch a real installation's data.
+func cmdDemo(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) error {
+	started := time.Now()
+	explicit := false
+	for _, a := range args {
+		if a == "--data" || a == "-data" || len(a) > 7 && (a[:7] == "--data=" || a[:6] == "-data=") {
+			explicit = true
+		}
+	}
+	if !explicit && os.Getenv("SAMLA_DATA") == "" && os.Getenv("SAMLA_DATABASE_URL") == "" {
+		dir, err := os.MkdirTemp("", "samla-demo-")
+		if err != nil {
+			return err
+		}
+		args = append([]string{"--data", dir}, args...)
+	}
+	cfg, _, s, err := open(ctx, "demo", args, nil)
+	if err != nil {
+		return err
+	}
+	defer s.DB.Close()
+	logins, err := demo.Seed(ctx, s.Users, s.Members)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, cfg, s, log, func(url string) {
+		fmt.Fprintf(stdout, "Samla demo ready in %s — data in %s\n\nOpen %s and log in as:\n", time.Since(started).Round(time.Millisecond), filepath.Clean(cfg.DataDir), url)
+		for _, l := range logins {
+			fmt.Fprintf(stdout, "  %-16s %-26s password: %s\n", l.Role, l.Email, l.Password)
+		}
+		fmt.Fprintln(stdout, "\nStop with Ctrl-C.")
+	})
+}
+
+func serve(ctx context.Context, cfg *config.Config, s *server.Services, log *slog.Logger, ready func(url string)) error {
+	h, err := server.Handler(s, cfg.DataDir, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	ready("http://" + ln.Addr().String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func cmdMigrate(ctx context.Context, args []string, stdout io.Writer) error {
+	_, _, s, err := open(ctx, "migrate", args, nil)
+	if err != nil {
+		return err
+	}
+	defer s.DB.Close()
+	fmt.Fprintf(stdout, "%s database is up to date\n", s.DB.Engine)
+	return nil
+}

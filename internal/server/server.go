@@ -1,0 +1,70 @@
+// Package server assembles Samla's HTTP handler from the domain services,
+// the web pages and the API. cmd/samla and the end-to-end tests both use it,
+// so they serve exactly the same thing.
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+
+	"github.com/samla-org/samla/internal/api"
+	"github.com/samla-org/samla/internal/auth"
+	"github.com/samla-org/samla/internal/db"
+	"github.com/samla-org/samla/internal/i18n"
+	"github.com/samla-org/samla/internal/members"
+	"github.com/samla-org/samla/internal/members/memberweb"
+	"github.com/samla-org/samla/internal/web"
+)
+
+// Version is set at build time with -ldflags "-X …/server.Version=…".
+var Version = "dev"
+
+// Services are the domain services, built once per database.
+type Services struct {
+	DB      *db.DB
+	Users   *auth.Service
+	Members *members.Service
+	Catalog *i18n.Catalog
+}
+
+// NewServices builds the domain services over d.
+func NewServices(d *db.DB) (*Services, error) {
+	cat, err := i18n.Load()
+	if err != nil {
+		return nil, fmt.Errorf("load message catalogue: %w", err)
+	}
+	m := &members.Service{DB: d}
+	return &Services{DB: d, Users: &auth.Service{DB: d, Scope: m.LibrariesForContactEmail}, Members: m, Catalog: cat}, nil
+}
+
+// Handler is the whole application: pages, API and static files.
+func Handler(s *Services, dataDir string, log *slog.Logger) (http.Handler, error) {
+	app, err := web.New(s.DB, s.Users, s.Catalog, log)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	if err := app.Routes(mux); err != nil {
+		return nil, err
+	}
+	if err := memberweb.Register(mux, app, s.Members, filepath.Join(dataDir, "uploads")); err != nil {
+		return nil, err
+	}
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.DB.PingContext(r.Context()); err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	apiMux := http.NewServeMux()
+	api.Register(apiMux, api.Deps{Users: s.Users, Members: s.Members, Catalog: s.Catalog, Version: Version})
+	// The API authenticates by bearer token, not cookies, so it sits outside
+	// the session and cross-origin middleware that protect the forms.
+	root := http.NewServeMux()
+	root.Handle(api.Prefix+"/", apiMux)
+	root.Handle("/", app.Handler(mux))
+	return root, nil
+}

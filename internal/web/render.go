@@ -1,0 +1,195 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"time"
+
+	"github.com/samla-org/samla/internal/auth"
+	"github.com/samla-org/samla/internal/i18n"
+	"github.com/samla-org/samla/internal/validate"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// Layout is the page frame every domain's pages are parsed into.
+type Layout struct{ base *template.Template }
+
+func parseLayout() (*Layout, error) {
+	t, err := template.New("layout").Funcs(Funcs).ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	return &Layout{base: t}, nil
+}
+
+// Pages are one package's page templates, each joined with the layout.
+type Pages struct{ byName map[string]*template.Template }
+
+// ParsePages parses every file matching pattern in fsys into its own copy of
+// the layout, so pages can each define "content" without clashing.
+func (a *App) ParsePages(fsys fs.FS, pattern string) (*Pages, error) {
+	files, err := fs.Glob(fsys, pattern)
+	if err != nil {
+		return nil, err
+	}
+	p := &Pages{byName: map[string]*template.Template{}}
+	for _, f := range files {
+		t, err := a.layout.base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if t, err = t.ParseFS(fsys, f); err != nil {
+			return nil, fmt.Errorf("parse %s: %w", f, err)
+		}
+		p.byName[path.Base(f)] = t
+	}
+	return p, nil
+}
+
+// Page is what every template receives.
+type Page struct {
+	Title     string
+	Lang      string
+	Languages []string
+	User      *auth.User
+	Actor     auth.Actor
+	Flash     string
+	Path      string
+	Query     url.Values
+	Data      any
+	cat       *i18n.Catalog
+}
+
+// T translates id; kv are key/value pairs for the message template.
+func (p *Page) T(id string, kv ...any) string {
+	var data map[string]any
+	if len(kv) > 0 {
+		data = map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			data[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+	}
+	return p.cat.T(p.Lang, id, data)
+}
+
+// Problem translates a validation problem.
+func (p *Page) Problem(pr *validate.Problem) string {
+	if pr == nil {
+		return ""
+	}
+	return p.cat.T(p.Lang, pr.Code, pr.Args)
+}
+
+// FieldLabel translates a field name through the "field." messages.
+func (p *Page) FieldLabel(field string) string {
+	id := "field." + field
+	if p.cat.Has(p.Lang, id) || p.cat.Has(i18n.Default, id) {
+		return p.cat.T(p.Lang, id, nil)
+	}
+	return field
+}
+
+// Time shows a UTC time in the consortium's zone.
+func (p *Page) Time(t time.Time) string {
+	zone := "Europe/Oslo"
+	if p.Lang == "sv" {
+		zone = "Europe/Stockholm"
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2006-01-02 15:04")
+}
+
+// NewPage builds the page data for r.
+func (a *App) NewPage(r *http.Request, title string, data any) *Page {
+	return &Page{Title: title, Lang: Lang(r), Languages: i18n.Languages, User: CurrentUser(r), Actor: ActorOf(r),
+		Flash: a.Sessions.PopString(r.Context(), "flash"), Path: r.URL.Path, Query: r.URL.Query(), Data: data, cat: a.Catalog}
+}
+
+// Render writes a whole page (or, for htmx requests that ask for a block,
+// only that block).
+func (a *App) Render(w http.ResponseWriter, r *http.Request, pages *Pages, name string, status int, p *Page) {
+	t, ok := pages.byName[name]
+	if !ok {
+		a.ServerError(w, r, fmt.Errorf("no template %s", name))
+		return
+	}
+	exec := "layout"
+	if block := r.Header.Get("HX-Target"); r.Header.Get("HX-Request") == "true" && block != "" && t.Lookup(block) != nil {
+		exec = block
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, exec, p); err != nil {
+		a.ServerError(w, r, fmt.Errorf("render %s: %w", name, err))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// Error shows a translated error page with status.
+func (a *App) Error(w http.ResponseWriter, r *http.Request, status int, msgID string) {
+	p := a.NewPage(r, a.T(r, msgID, nil), nil)
+	var buf bytes.Buffer
+	if err := a.layout.base.ExecuteTemplate(&buf, "error", p); err != nil {
+		http.Error(w, p.Title, status)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// Flash shows msg on the next page the user sees.
+func (a *App) Flash(r *http.Request, msg string) { a.Sessions.Put(r.Context(), "flash", msg) }
+
+// Funcs are the template helpers that need no request.
+var Funcs = template.FuncMap{
+	"deref": func(v any) any {
+		switch x := v.(type) {
+		case *int64:
+			if x == nil {
+				return ""
+			}
+			return strconv.FormatInt(*x, 10)
+		case *float64:
+			if x == nil {
+				return ""
+			}
+			return strconv.FormatFloat(*x, 'f', -1, 64)
+		case *string:
+			if x == nil {
+				return ""
+			}
+			return *x
+		}
+		return v
+	},
+	"add": func(a, b int) int { return a + b },
+	"sub": func(a, b int) int { return a - b },
+	"str": func(v any) string {
+		if v == nil {
+			return ""
+		}
+		return fmt.Sprint(v)
+	},
+	"i64": func(v int64) string { return strconv.FormatInt(v, 10) },
+	// args bundles a page with one field's settings for the shared field templates.
+	"args": func(p *Page, field, kind string, required bool) map[string]any {
+		return map[string]any{"Page": p, "Field": field, "Kind": kind, "Required": required}
+	},
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }

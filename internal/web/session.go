@@ -1,0 +1,170 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/samla-org/samla/internal/auth"
+	"github.com/samla-org/samla/internal/i18n"
+	"github.com/samla-org/samla/internal/refdata"
+)
+
+// Routes registers the shared pages: login, logout, language, account, users.
+func (a *App) Routes(mux *http.ServeMux) error {
+	pages, err := a.ParsePages(templateFS, "templates/pages/*.html")
+	if err != nil {
+		return err
+	}
+	mux.Handle("GET /static/", Static())
+	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) { a.showLogin(w, r, pages, "", http.StatusOK) })
+	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) { a.login(w, r, pages) })
+	mux.HandleFunc("POST /logout", a.logout)
+	mux.HandleFunc("POST /language", a.setLanguage)
+	mux.HandleFunc("GET /account", a.RequireLogin(func(w http.ResponseWriter, r *http.Request) { a.showAccount(w, r, pages, "") }))
+	mux.HandleFunc("POST /account/tokens", a.RequireLogin(func(w http.ResponseWriter, r *http.Request) { a.createToken(w, r, pages) }))
+	mux.HandleFunc("POST /account/tokens/{id}/delete", a.RequireLogin(a.revokeToken))
+	mux.HandleFunc("GET /users", a.RequireRole(func(w http.ResponseWriter, r *http.Request) { a.showUsers(w, r, pages, nil, "", http.StatusOK) }, auth.RoleAdmin))
+	mux.HandleFunc("POST /users", a.RequireRole(func(w http.ResponseWriter, r *http.Request) { a.createUser(w, r, pages) }, auth.RoleAdmin))
+	return nil
+}
+
+func (a *App) showLogin(w http.ResponseWriter, r *http.Request, pages *Pages, errMsg string, status int) {
+	p := a.NewPage(r, a.T(r, "login.title", nil), map[string]string{"Error": errMsg, "Next": r.FormValue("next"), "Email": r.FormValue("email")})
+	a.Render(w, r, pages, "login.html", status, p)
+}
+
+func (a *App) login(w http.ResponseWriter, r *http.Request, pages *Pages) {
+	u, err := a.Users.Login(r.Context(), r.FormValue("email"), r.FormValue("password"))
+	if errors.Is(err, auth.ErrBadCredentials) {
+		a.showLogin(w, r, pages, a.T(r, "login.bad_credentials", nil), http.StatusUnauthorized)
+		return
+	}
+	if err != nil {
+		a.ServerError(w, r, err)
+		return
+	}
+	// A new token on login defeats session fixation.
+	if err := a.Sessions.RenewToken(r.Context()); err != nil {
+		a.ServerError(w, r, err)
+		return
+	}
+	a.Sessions.Put(r.Context(), "user_id", u.ID)
+	next := r.FormValue("next")
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		next = "/libraries"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (a *App) logout(w http.ResponseWriter, r *http.Request) {
+	if err := a.Sessions.Destroy(r.Context()); err != nil {
+		a.ServerError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// setLanguage stores the choice on the user (so it follows them) and in a
+// cookie (so the login page also speaks it).
+func (a *App) setLanguage(w http.ResponseWriter, r *http.Request) {
+	lang := i18n.Pick(r.FormValue("lang"), "")
+	http.SetCookie(w, &http.Cookie{Name: "samla_lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	if u := CurrentUser(r); u != nil {
+		if err := a.Users.SetLocale(r.Context(), u.ID, lang); err != nil {
+			a.ServerError(w, r, err)
+			return
+		}
+	}
+	next := r.FormValue("next")
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		next = "/"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+type accountData struct {
+	Tokens   []auth.APIToken
+	NewToken string
+}
+
+func (a *App) showAccount(w http.ResponseWriter, r *http.Request, pages *Pages, newToken string) {
+	ts, err := a.Users.Tokens(r.Context(), CurrentUser(r).ID)
+	if err != nil {
+		a.ServerError(w, r, err)
+		return
+	}
+	a.Render(w, r, pages, "account.html", http.StatusOK, a.NewPage(r, a.T(r, "account.title", nil), accountData{Tokens: ts, NewToken: newToken}))
+}
+
+func (a *App) createToken(w http.ResponseWriter, r *http.Request, pages *Pages) {
+	clear, _, err := a.Users.CreateToken(r.Context(), ActorOf(r), r.FormValue("name"))
+	if err != nil {
+		a.ServerError(w, r, err)
+		return
+	}
+	a.showAccount(w, r, pages, clear)
+}
+
+func (a *App) revokeToken(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err := a.Users.RevokeToken(r.Context(), ActorOf(r), id); err != nil {
+		a.Error(w, r, http.StatusNotFound, "error.not_found")
+		return
+	}
+	a.Flash(r, a.T(r, "account.token_revoked", nil))
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
+}
+
+type usersData struct {
+	Users    []auth.User
+	Roles    []auth.Role
+	Counties []refdata.County
+	Form     map[string]string
+}
+
+func (a *App) showUsers(w http.ResponseWriter, r *http.Request, pages *Pages, form map[string]string, errMsg string, status int) {
+	us, err := a.Users.List(r.Context())
+	if err != nil {
+		a.ServerError(w, r, err)
+		return
+	}
+	if form == nil {
+		form = map[string]string{}
+	}
+	form["Error"] = errMsg
+	counties := append(refdata.Counties("NO"), refdata.Counties("SE")...)
+	a.Render(w, r, pages, "users.html", status, a.NewPage(r, a.T(r, "users.title", nil), usersData{Users: us, Roles: auth.Roles, Counties: counties, Form: form}))
+}
+
+func (a *App) createUser(w http.ResponseWriter, r *http.Request, pages *Pages) {
+	n := auth.NewUser{Email: r.FormValue("email"), Name: r.FormValue("name"), Password: r.FormValue("password"), Role: auth.Role(r.FormValue("role"))}
+	if c := r.FormValue("county"); c != "" {
+		if country, number, ok := strings.Cut(c, "-"); ok {
+			n.Country, n.CountyNumber = country, number
+		}
+	}
+	if v := r.FormValue("library_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err == nil {
+			n.LibraryID = &id
+		}
+	}
+	form := map[string]string{"email": n.Email, "name": n.Name, "role": string(n.Role), "county": r.FormValue("county")}
+	if _, err := a.Users.Create(r.Context(), ActorOf(r), n); err != nil {
+		msg := err.Error()
+		switch {
+		case errors.Is(err, auth.ErrUserExists):
+			msg = a.T(r, "users.exists", nil)
+		case errors.Is(err, auth.ErrPasswordTooShort):
+			msg = a.T(r, "users.password_short", map[string]any{"Min": auth.MinPasswordLen})
+		case errors.Is(err, auth.ErrNeedsCounty):
+			msg = a.T(r, "users.needs_county", nil)
+		}
+		a.showUsers(w, r, pages, form, msg, http.StatusUnprocessableEntity)
+		return
+	}
+	a.Flash(r, a.T(r, "users.created", map[string]any{"Email": n.Email}))
+	http.Redirect(w, r, "/users", http.StatusSeeOther)
+}
