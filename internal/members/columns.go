@@ -19,7 +19,7 @@ var Columns = []string{"id", "name", "type", "country", "county_number", "munici
 var columnAliases = map[string]string{
 	"navn": "name", "namn": "name", "bibliotek": "name", "library": "name",
 	"bibliotektype": "type", "typ": "type", "library_type": "type",
-	"land": "country",
+	"land":  "country",
 	"fylke": "county_number", "fylkesnummer": "county_number", "lan": "county_number", "län": "county_number", "county": "county_number", "lansnummer": "county_number", "länsnummer": "county_number",
 	"kommune": "municipality_number", "kommunenummer": "municipality_number", "kommun": "municipality_number", "kommunnummer": "municipality_number", "municipality": "municipality_number",
 	"overordnet": "parent", "moderbibliotek": "parent", "huvudbibliotek": "parent", "parent_isil": "parent", "parent_id": "parent",

@@ -62,6 +62,9 @@ func (s *Service) addContactTx(ctx context.Context, tx bun.IDB, by auth.Actor, l
 		ps.addf("contact_name", "members.contact.name_required", "", nil)
 	}
 	email, p := validate.Email(in.Email)
+	// Contacts are found by e-mail (and logins matched to them), and no mail
+	// system our members use has case-sensitive local parts.
+	email = strings.ToLower(email)
 	if p != nil {
 		p.Field = "contact_email"
 	}

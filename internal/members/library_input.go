@@ -111,7 +111,9 @@ func (s *Service) normalise(ctx context.Context, db bun.IDB, in LibraryInput, ex
 	if l.Name == "" {
 		ps.addf("name", "members.name.required", "", nil)
 	}
-	if t, p := validate.LibraryType(in.Type); p != nil {
+	if strings.TrimSpace(in.Type) == "" {
+		ps.addf("type", "members.type.required", "", nil)
+	} else if t, p := validate.LibraryType(in.Type); p != nil {
 		ps.add(p)
 	} else {
 		l.Type = t
