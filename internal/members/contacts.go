@@ -41,14 +41,8 @@ func (s *Service) Contacts(ctx context.Context, by auth.Actor, libraryID int64) 
 // library always has at most one primary contact and never loses a person.
 func (s *Service) AddContact(ctx context.Context, by auth.Actor, libraryID int64, in ContactInput) (*LibraryContact, error) {
 	var lc *LibraryContact
-	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		l, err := getLibrary(ctx, tx, libraryID)
-		if err != nil {
-			return err
-		}
-		if !by.ActsFor(l.ID, l.Country, l.CountyNumber) {
-			return ErrNotFound
-		}
+	err := s.forLibrary(ctx, by, libraryID, func(ctx context.Context, tx bun.Tx) error {
+		var err error
 		lc, err = s.addContactTx(ctx, tx, by, libraryID, in)
 		return err
 	})
@@ -169,14 +163,7 @@ func (s *Service) demotePrimary(ctx context.Context, tx bun.IDB, by auth.Actor, 
 // RemoveContact unlinks a person from a library (the person stays in the
 // registry: they may be a contact elsewhere).
 func (s *Service) RemoveContact(ctx context.Context, by auth.Actor, libraryID, linkID int64) error {
-	return s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		l, err := getLibrary(ctx, tx, libraryID)
-		if err != nil {
-			return err
-		}
-		if !by.ActsFor(l.ID, l.Country, l.CountyNumber) {
-			return ErrNotFound
-		}
+	return s.forLibrary(ctx, by, libraryID, func(ctx context.Context, tx bun.Tx) error {
 		lc := new(LibraryContact)
 		if err := tx.NewSelect().Model(lc).Relation("Contact").Where("lc.id = ? AND lc.library_id = ?", linkID, libraryID).Scan(ctx); err != nil {
 			return ErrNotFound

@@ -38,14 +38,8 @@ func (s *Service) IPRanges(ctx context.Context, by auth.Actor, libraryID int64) 
 // AddIPRange validates and stores a range.
 func (s *Service) AddIPRange(ctx context.Context, by auth.Actor, libraryID int64, in IPInput) (*IPRange, error) {
 	var r *IPRange
-	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		l, err := getLibrary(ctx, tx, libraryID)
-		if err != nil {
-			return err
-		}
-		if !by.ActsFor(l.ID, l.Country, l.CountyNumber) {
-			return ErrNotFound
-		}
+	err := s.forLibrary(ctx, by, libraryID, func(ctx context.Context, tx bun.Tx) error {
+		var err error
 		r, err = s.addIPRangeTx(ctx, tx, by, libraryID, in)
 		return err
 	})
@@ -125,14 +119,7 @@ func (s *Service) addIPRangeTx(ctx context.Context, tx bun.IDB, by auth.Actor, l
 
 // RemoveIPRange deletes one range of a library.
 func (s *Service) RemoveIPRange(ctx context.Context, by auth.Actor, libraryID, rangeID int64) error {
-	return s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		l, err := getLibrary(ctx, tx, libraryID)
-		if err != nil {
-			return err
-		}
-		if !by.ActsFor(l.ID, l.Country, l.CountyNumber) {
-			return ErrNotFound
-		}
+	return s.forLibrary(ctx, by, libraryID, func(ctx context.Context, tx bun.Tx) error {
 		return s.removeIPRangeTx(ctx, tx, by, libraryID, rangeID)
 	})
 }

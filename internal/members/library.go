@@ -47,6 +47,22 @@ func getLibrary(ctx context.Context, db bun.IDB, id int64) (*Library, error) {
 
 var dbNoRows = db.ErrNoRows
 
+// forLibrary runs fn in one transaction after checking that the actor acts
+// for the library; every change to a library's contacts and ranges goes
+// through it, so the scope check cannot be forgotten.
+func (s *Service) forLibrary(ctx context.Context, by auth.Actor, libraryID int64, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		l, err := getLibrary(ctx, tx, libraryID)
+		if err != nil {
+			return err
+		}
+		if !by.ActsFor(l.ID, l.Country, l.CountyNumber) {
+			return ErrNotFound
+		}
+		return fn(ctx, tx)
+	})
+}
+
 // Create adds a library. Warnings (such as an ISIL that hints at another
 // library type) are returned alongside a successful save.
 func (s *Service) Create(ctx context.Context, by auth.Actor, in LibraryInput) (*Library, []*validate.Problem, error) {
