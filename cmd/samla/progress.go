@@ -65,11 +65,12 @@ func printPlan(w io.Writer, cat *i18n.Catalog, plan *members.Plan) {
 	if len(plan.IgnoredColumns) > 0 {
 		fmt.Fprintf(w, "ignored columns: %s\n", strings.Join(plan.IgnoredColumns, ", "))
 	}
-	verb := "would be"
-	if plan.Applied {
-		verb = "were"
-	} else if plan.Rejected > 0 {
-		verb = "would be (nothing was written because rows were rejected)"
+	outcome := "dry run: nothing written"
+	switch {
+	case plan.Applied:
+		outcome = "written"
+	case plan.Rejected > 0:
+		outcome = "rows rejected: nothing written"
 	}
-	fmt.Fprintf(w, "%d created, %d updated, %d unchanged, %d rejected — %s\n", plan.Created, plan.Updated, plan.Unchanged, plan.Rejected, verb)
+	fmt.Fprintf(w, "%d created, %d updated, %d unchanged, %d rejected (%s)\n", plan.Created, plan.Updated, plan.Unchanged, plan.Rejected, outcome)
 }
