@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -126,8 +127,12 @@ func (s *Service) ByID(ctx context.Context, id int64) (*User, error) {
 }
 
 // dummyHash is checked when no user matches, so a login for an unknown
-// address takes as long as one with a wrong password.
-var dummyHash, _ = HashPassword("not-a-real-password")
+// address takes as long as one with a wrong password. It is made on first
+// use: hashing at start-up would slow every command for nothing.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("not-a-real-password")
+	return h
+})
 
 // Login checks an e-mail and password.
 func (s *Service) Login(ctx context.Context, email, password string) (*User, error) {
@@ -135,7 +140,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (*User, err
 	err := s.DB.NewSelect().Model(u).Where("email = ?", strings.ToLower(strings.TrimSpace(email))).Scan(ctx)
 	if err != nil {
 		if db.IsNoRows(err) {
-			_, _ = CheckPassword(dummyHash, password)
+			_, _ = CheckPassword(dummyHash(), password)
 			return nil, ErrBadCredentials
 		}
 		return nil, fmt.Errorf("login: %w", err)
