@@ -137,11 +137,11 @@ func registerRegistry(api huma.API, d Deps) {
 			case errors.As(err, &fe):
 				return nil, huma.Error422UnprocessableEntity(fe.File + ": " + d.Catalog.T(lang(ctx), fe.Problem.Code, fe.Problem.Args))
 			case errors.Is(err, members.ErrImportRejected):
-				return &importOutput{Status: http.StatusUnprocessableEntity, Body: plan}, nil
+				return &importOutput{Status: http.StatusUnprocessableEntity, Body: translatePlan(ctx, d, plan)}, nil
 			case err != nil:
 				return nil, fail(ctx, d, err)
 			}
-			return &importOutput{Status: http.StatusOK, Body: plan}, nil
+			return &importOutput{Status: http.StatusOK, Body: translatePlan(ctx, d, plan)}, nil
 		})
 	huma.Register(api, huma.Operation{OperationID: "export-members", Method: http.MethodGet, Path: "/export/members", Summary: "Export the registry as CSV or XLSX (the columns import reads)", Tags: tags},
 		func(ctx context.Context, in *exportInput) (*exportOutput, error) {
@@ -182,4 +182,17 @@ func failIf(ctx context.Context, d Deps, err error) error {
 		return nil
 	}
 	return fail(ctx, d, err)
+}
+
+// translatePlan adds each row problem's message in the caller's language.
+func translatePlan(ctx context.Context, d Deps, plan *members.Plan) *members.Plan {
+	for i := range plan.Rows {
+		for _, list := range [][]members.RowProblem{plan.Rows[i].Problems, plan.Rows[i].Warnings} {
+			for j := range list {
+				p := list[j].Problem
+				list[j].Message = d.Catalog.T(lang(ctx), p.Code, p.Args)
+			}
+		}
+	}
+	return plan
 }

@@ -53,14 +53,14 @@ func (s *Service) addContactTx(ctx context.Context, tx bun.IDB, by auth.Actor, l
 	var ps problems
 	name := strings.TrimSpace(in.Name)
 	if name == "" {
-		ps.addf("contact_name", "members.contact.name_required", "", nil)
+		ps.addf("name", "members.contact.name_required", "", nil)
 	}
 	email, p := validate.Email(in.Email)
 	// Contacts are found by e-mail (and logins matched to them), and no mail
 	// system our members use has case-sensitive local parts.
 	email = strings.ToLower(email)
 	if p != nil {
-		p.Field = "contact_email"
+		p.Field = "email"
 	}
 	ps.add(p)
 	role := strings.TrimSpace(in.Role)
@@ -68,7 +68,7 @@ func (s *Service) addContactTx(ctx context.Context, tx bun.IDB, by auth.Actor, l
 		role = ContactOther
 	}
 	if role != ContactPrimary && role != ContactCounty && role != ContactOther {
-		ps.addf("contact_role", "members.contact.role_unknown", in.Role, nil)
+		ps.addf("role", "members.contact.role_unknown", in.Role, nil)
 	}
 	if err := ps.err(); err != nil {
 		return nil, err

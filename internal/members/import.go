@@ -29,6 +29,7 @@ type RowProblem struct {
 	Column  string            `json:"column"`
 	Value   string            `json:"value"`
 	Problem *validate.Problem `json:"problem"`
+	Message string            `json:"message,omitempty"` // filled in by the API in the caller's language
 }
 
 // RowResult is what an import does (or would do) with one row.
@@ -381,7 +382,7 @@ func (s *Service) importPrimary(ctx context.Context, tx bun.IDB, by auth.Actor, 
 		var ve *ValidationError
 		if errors.As(err, &ve) {
 			for _, p := range ve.Problems {
-				p.Field = strings.Replace(p.Field, "contact_", "primary_contact_", 1)
+				p.Field = "primary_contact_" + p.Field
 			}
 		}
 		return nil, err

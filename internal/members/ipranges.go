@@ -47,17 +47,19 @@ func (s *Service) AddIPRange(ctx context.Context, by auth.Actor, libraryID int64
 }
 
 func (s *Service) addIPRangeTx(ctx context.Context, tx bun.IDB, by auth.Actor, libraryID int64, in IPInput) (*IPRange, error) {
+	// Problems name the input's own field, "range", wherever they come from.
 	parsed, p := validate.ParseIPRange(in.Range)
 	if p != nil {
+		p.Field = "range"
 		return nil, &ValidationError{Problems: []*validate.Problem{p}}
 	}
 	if p := parsed.CheckPublic(); p != nil {
-		p.Value = in.Range
+		p.Field, p.Value = "range", in.Range
 		return nil, &ValidationError{Problems: []*validate.Problem{p}}
 	}
 	admin := by.Role == auth.RoleAdmin
 	if p := parsed.CheckWidth(); p != nil && !(admin && in.ConfirmWide) {
-		p.Value = in.Range
+		p.Field, p.Value = "range", in.Range
 		if admin {
 			p.Code = "members.ip.too_wide_confirm"
 		}

@@ -122,7 +122,9 @@ func (s *Service) updateTx(ctx context.Context, tx bun.IDB, by auth.Actor, id in
 	if !by.ActsFor(old.ID, old.Country, old.CountyNumber) {
 		return nil, nil, nil, ErrNotFound
 	}
-	if in.Version != 0 && in.Version != old.Version {
+	// The version is required: a caller that did not say what it read
+	// cannot show that it is not overwriting someone else's change.
+	if in.Version != old.Version {
 		return nil, nil, nil, ErrConflict
 	}
 	l, warns, err := s.normalise(ctx, tx, in, old)

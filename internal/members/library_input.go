@@ -162,7 +162,7 @@ func (s *Service) normalise(ctx context.Context, db bun.IDB, in LibraryInput, ex
 		ps.add(p)
 		l.Website = w
 	}
-	l.Notes = strings.TrimSpace(in.Notes)
+	l.Notes = oneLineEnd(in.Notes)
 	s.invoiceFields(&ps, l, in)
 
 	l.ParentID = in.ParentID
@@ -233,7 +233,7 @@ func (s *Service) invoiceFields(ps *problems, l *Library, in LibraryInput) {
 	} else if known && l.InvoiceParty != InvoiceSelf {
 		ps.addf("invoice_org_number", "members.invoice_org.required", "", nil)
 	}
-	l.InvoiceAddress = strings.TrimSpace(in.InvoiceAddress)
+	l.InvoiceAddress = oneLineEnd(in.InvoiceAddress)
 	l.EInvoiceEndpoint = strings.TrimSpace(in.EInvoiceEndpoint)
 	if l.EInvoiceEndpoint != "" {
 		m := peppolEndpoint.FindStringSubmatch(l.EInvoiceEndpoint)
@@ -282,4 +282,11 @@ func (s *Service) checkParent(ctx context.Context, db bun.IDB, ps *problems, l *
 		}
 	}
 	return nil
+}
+
+// oneLineEnd stores line breaks as LF: browsers send a textarea's as CRLF and
+// spreadsheets read them back as LF, and the two must compare equal or every
+// re-import of an export would "change" the text.
+func oneLineEnd(s string) string {
+	return strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n"))
 }

@@ -37,7 +37,7 @@ func TestPrimaryContactIsReplacedNotDuplicated(t *testing.T) {
 	if cs[0].ContactID != lc.ContactID || cs[0].Contact.Name != "Per Hansen" {
 		t.Errorf("contact not shared across libraries: %+v vs %+v", cs[0], lc)
 	}
-	if _, err := s.AddContact(ctx, admin, a.ID, members.ContactInput{Name: "X", Email: "not-an-address", Role: "other"}); !hasCode(err, "contact_email:validate.email.invalid") {
+	if _, err := s.AddContact(ctx, admin, a.ID, members.ContactInput{Name: "X", Email: "not-an-address", Role: "other"}); !hasCode(err, "email:validate.email.invalid") {
 		t.Errorf("bad e-mail: %v", err)
 	}
 	if err := s.RemoveContact(ctx, admin, a.ID, cs[0].ID); err != nil {

@@ -98,12 +98,18 @@ type record struct {
 
 // build turns records into t.Header and t.Rows. colName renders a 0-based
 // column index the way the user sees it (1, 2, … in CSV; A, B, … in Excel).
+// Only CSV cells are unescaped: XLSX cells are written as text, which no
+// spreadsheet evaluates, so they are never escaped.
 func build(t *Table, recs []record, colName func(int) string) error {
 	var header *record
 	for i := range recs {
 		r := &recs[i]
 		for j, c := range r.cells {
-			r.cells[j] = unescapeFormula(strings.TrimSpace(c))
+			c = strings.TrimSpace(c)
+			if t.Format == "csv" {
+				c = unescapeFormula(c)
+			}
+			r.cells[j] = c
 		}
 		if (Row{Cells: r.cells}).Blank() {
 			continue

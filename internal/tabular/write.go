@@ -46,7 +46,7 @@ func WriteCSV(w io.Writer, header []string, rows [][]string) error {
 // formula in a colleague's Excel). Negative numbers are left alone, and so
 // is a lone "-", which people use for "none" and Excel shows as text.
 func escapeFormula(v string) string {
-	if isFormula(v) {
+	if needsEscape(v) {
 		return "'" + v
 	}
 	return v
@@ -56,10 +56,20 @@ func escapeFormula(v string) string {
 // edited and imported again does not gain an apostrophe in every phone
 // number starting with '+'.
 func unescapeFormula(v string) string {
-	if len(v) > 1 && v[0] == '\'' && isFormula(v[1:]) {
+	if len(v) > 1 && v[0] == '\'' && needsEscape(v[1:]) {
 		return v[1:]
 	}
 	return v
+}
+
+// needsEscape is true for a formula, and for a value that already looks
+// escaped ("'=x"), so that escape and unescape are exact inverses: a note
+// that really begins with an apostrophe survives export and import.
+func needsEscape(v string) bool {
+	for len(v) > 1 && v[0] == '\'' {
+		v = v[1:]
+	}
+	return isFormula(v)
 }
 
 func isFormula(v string) bool {

@@ -17,10 +17,10 @@ import (
 // Problem is one validation failure (or warning) on one field. The UI and API
 // translate it by Code; Args feed the message template.
 type Problem struct {
-	Field string         // e.g. "isil", "org_number", "ip_range", "latitude"
-	Code  string         // message ID, e.g. "validate.isil.charset"
-	Value string         // the offending input, as given
-	Args  map[string]any // template data, e.g. {"Max": 16}
+	Field string         `json:"field"`          // e.g. "isil", "org_number", "ip_range", "latitude"
+	Code  string         `json:"code"`           // message ID, e.g. "validate.isil.charset"
+	Value string         `json:"value"`          // the offending input, as given
+	Args  map[string]any `json:"args,omitempty"` // template data, e.g. {"Max": 16}
 }
 
 // Error renders the English text, so a Problem that escapes untranslated

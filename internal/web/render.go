@@ -21,14 +21,21 @@ import (
 var templateFS embed.FS
 
 // Layout is the page frame every domain's pages are parsed into.
-type Layout struct{ base *template.Template }
+type Layout struct{ base, errorPage *template.Template }
 
 func parseLayout() (*Layout, error) {
 	t, err := template.New("layout").Funcs(Funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
-	return &Layout{base: t}, nil
+	e, err := t.Clone()
+	if err == nil {
+		_, err = e.New("content").Parse(`{{template "error-content" .}}`)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("parse error page: %w", err)
+	}
+	return &Layout{base: t, errorPage: e}, nil
 }
 
 // Pages are one package's page templates, each joined with the layout.
@@ -98,6 +105,28 @@ func (p *Page) FieldLabel(field string) string {
 	return field
 }
 
+// valueLabels names the message prefix of fields whose stored values are
+// codes, so change lists show "Folkebibliotek" rather than "public".
+var valueLabels = map[string]string{"type": "type.", "invoice_party": "invoice_party.", "role": "contact_role.", "country": "country."}
+
+// Value shows a stored value of field in the user's language.
+func (p *Page) Value(field string, v any) string {
+	s := fmt.Sprint(v)
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case bool:
+		if x {
+			return p.cat.T(p.Lang, "value.yes", nil)
+		}
+		return p.cat.T(p.Lang, "value.no", nil)
+	}
+	if prefix, ok := valueLabels[field]; ok && p.cat.Has(i18n.Default, prefix+s) {
+		return p.cat.T(p.Lang, prefix+s, nil)
+	}
+	return s
+}
+
 // Time shows a UTC time in the consortium's zone.
 func (p *Page) Time(t time.Time) string {
 	zone := "Europe/Oslo"
@@ -143,7 +172,7 @@ func (a *App) Render(w http.ResponseWriter, r *http.Request, pages *Pages, name 
 func (a *App) Error(w http.ResponseWriter, r *http.Request, status int, msgID string) {
 	p := a.NewPage(r, a.T(r, msgID, nil), nil)
 	var buf bytes.Buffer
-	if err := a.layout.base.ExecuteTemplate(&buf, "error", p); err != nil {
+	if err := a.layout.errorPage.ExecuteTemplate(&buf, "layout", p); err != nil {
 		http.Error(w, p.Title, status)
 		return
 	}
