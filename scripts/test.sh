@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# test.sh [--pg] — run all of Samla's tests.
+#
+#   ./scripts/test.sh        go vet, then go test ./... on SQLite; and again on
+#                            PostgreSQL when SAMLA_TEST_DATABASE_URL is set
+#   ./scripts/test.sh --pg   also start a throwaway PostgreSQL cluster
+#                            (scripts/pg-test-cluster.sh) for the second run,
+#                            and remove it afterwards
+#
+# Browser tests (./e2e) are part of ./...: they skip when no Chromium is found,
+# unless SAMLA_E2E=1, which makes a missing browser a failure. SAMLA_CHROMIUM,
+# SAMLA_E2E_SHOTS and GOFLAGS are passed through as they are.
+#
+# Every stage runs even when an earlier one fails; the exit status is non-zero
+# if any failed.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+usage() {
+	sed -n '2,/^$/s/^# \{0,1\}//p' "$0" >&2
+	exit 2
+}
+
+pg=0
+for arg in "$@"; do
+	case "$arg" in
+	--pg) pg=1 ;;
+	-h | --help) usage ;;
+	*)
+		echo "test.sh: unknown argument: $arg" >&2
+		usage
+		;;
+	esac
+done
+
+banner() { printf '\n=== %s\n' "$*"; }
+
+failed=()
+
+if [ "$pg" = 1 ]; then
+	# A state file of our own, so parallel runs do not stop each other's cluster.
+	SAMLA_PG_STATE=$(mktemp "${TMPDIR:-/tmp}/samla-pg-state.XXXXXX")
+	export SAMLA_PG_STATE
+	cleanup() { scripts/pg-test-cluster.sh stop || true; rm -f -- "$SAMLA_PG_STATE"; }
+	trap cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	banner "starting a throwaway PostgreSQL cluster"
+	SAMLA_TEST_DATABASE_URL=$(scripts/pg-test-cluster.sh start)
+	export SAMLA_TEST_DATABASE_URL
+fi
+
+gotest=(go test -count=1 -timeout 20m ./...)
+
+banner "go vet ./..."
+go vet ./... || failed+=("go vet")
+
+banner "go test ./... on SQLite"
+env -u SAMLA_TEST_DATABASE_URL "${gotest[@]}" || failed+=("go test (SQLite)")
+
+if [ -n "${SAMLA_TEST_DATABASE_URL:-}" ]; then
+	banner "go test ./... on PostgreSQL ($SAMLA_TEST_DATABASE_URL)"
+	"${gotest[@]}" || failed+=("go test (PostgreSQL)")
+fi
+
+if [ ${#failed[@]} -gt 0 ]; then
+	printf '\nFAILED: %s\n' "$(IFS=,; echo "${failed[*]}" | sed 's/,/, /g')" >&2
+	exit 1
+fi
