@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/samla-org/samla/internal/auth"
+	"github.com/samla-org/samla/internal/refdata"
 )
 
 // Missing-data filters: the registry's to-do list.
@@ -36,8 +37,10 @@ type Filter struct {
 // ListItem is a library with what the list page shows beside it.
 type ListItem struct {
 	Library
-	PrimaryContact string `json:"primary_contact,omitempty"`
-	IPRangeCount   int    `json:"ip_range_count"`
+	CountyName       string `json:"county_name,omitempty"`
+	MunicipalityName string `json:"municipality_name,omitempty"`
+	PrimaryContact   string `json:"primary_contact,omitempty"`
+	IPRangeCount     int    `json:"ip_range_count"`
 }
 
 // List returns the libraries the actor may see that match f, by name, and
@@ -114,6 +117,12 @@ func (s *Service) decorate(ctx context.Context, ls []Library) ([]ListItem, error
 	index := make(map[int64]int, len(ls))
 	for i, l := range ls {
 		items[i].Library = l
+		if c, ok := refdata.CountyByNumber(l.Country, l.CountyNumber); ok {
+			items[i].CountyName = c.Name
+		}
+		if m, ok := refdata.MunicipalityByNumber(l.Country, l.MunicipalityNumber); ok {
+			items[i].MunicipalityName = m.Name
+		}
 		ids[i] = l.ID
 		index[l.ID] = i
 	}
