@@ -54,7 +54,13 @@ type refInput struct {
 	Country string `query:"country" enum:"NO,SE" default:"NO"`
 	County  string `query:"county" doc:"Only municipalities of this county number"`
 }
-type countiesOutput struct{ Body []refdata.County }
+// countyWithPopulation adds the sum of the county's municipalities, the
+// figure population-share cost keys are computed from.
+type countyWithPopulation struct {
+	refdata.County
+	Population int `json:"population"`
+}
+type countiesOutput struct{ Body []countyWithPopulation }
 type municipalitiesOutput struct{ Body []refdata.Municipality }
 
 type meOutput struct {
@@ -159,7 +165,11 @@ func registerRegistry(api huma.API, d Deps) {
 	tags = []string{"Reference data"}
 	huma.Register(api, huma.Operation{OperationID: "list-counties", Method: http.MethodGet, Path: "/counties", Summary: "Counties (fylker, län)", Tags: tags},
 		func(ctx context.Context, in *refInput) (*countiesOutput, error) {
-			return &countiesOutput{Body: refdata.Counties(in.Country)}, nil
+			out := &countiesOutput{}
+			for _, c := range refdata.Counties(in.Country) {
+				out.Body = append(out.Body, countyWithPopulation{County: c, Population: refdata.CountyPopulation(c.Country, c.Number)})
+			}
+			return out, nil
 		})
 	huma.Register(api, huma.Operation{OperationID: "list-municipalities", Method: http.MethodGet, Path: "/municipalities", Summary: "Municipalities (kommuner) with population", Tags: tags},
 		func(ctx context.Context, in *refInput) (*municipalitiesOutput, error) {

@@ -9,20 +9,20 @@ import (
 
 // County is a Norwegian fylke or a Swedish län.
 type County struct {
-	Country string // "NO" or "SE"
-	Number  string // 2 digits, kept as a string for the leading zero
-	Name    string // SE names carry " län"
+	Country string `json:"country"` // "NO" or "SE"
+	Number  string `json:"number"`  // 2 digits, kept as a string for the leading zero
+	Name    string `json:"name"`    // SE names carry " län"
 }
 
 // Municipality is a Norwegian kommune or a Swedish kommun.
 type Municipality struct {
-	Country      string
-	Number       string // 4 digits; the first two are CountyNumber
-	Name         string // Norwegian form in NO; no " kommun" suffix in SE
-	CountyNumber string
-	ParallelName string // Sámi name where it differs (NO only)
-	Population   int
-	Year         int // year of the population count; see data/README.md for the day
+	Country      string `json:"country"`
+	Number       string `json:"number"` // 4 digits; the first two are CountyNumber
+	Name         string `json:"name"`   // Norwegian form in NO; no " kommun" suffix in SE
+	CountyNumber string `json:"county_number"`
+	ParallelName string `json:"parallel_name,omitempty"` // Sámi name where it differs (NO only)
+	Population   int    `json:"population"`
+	Year         int    `json:"year"` // year of the population count; see data/README.md for the day
 }
 
 // Countries lists the supported country codes.
