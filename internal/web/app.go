@@ -29,6 +29,7 @@ type App struct {
 	Catalog  *i18n.Catalog
 	Log      *slog.Logger
 	layout   *Layout
+	throttle *loginThrottle
 }
 
 // New wires the shared web parts.
@@ -44,7 +45,7 @@ func New(d *db.DB, users *auth.Service, cat *i18n.Catalog, log *slog.Logger) (*A
 	if err != nil {
 		return nil, err
 	}
-	return &App{DB: d, Users: users, Sessions: sm, Catalog: cat, Log: log, layout: layout}, nil
+	return &App{DB: d, Users: users, Sessions: sm, Catalog: cat, Log: log, layout: layout, throttle: newLoginThrottle()}, nil
 }
 
 type ctxKey int

@@ -36,8 +36,15 @@ func (a *App) showLogin(w http.ResponseWriter, r *http.Request, pages *Pages, er
 }
 
 func (a *App) login(w http.ResponseWriter, r *http.Request, pages *Pages) {
+	key := throttleKey(r, r.FormValue("email"))
+	if a.throttle.blocked(key) {
+		a.showLogin(w, r, pages, a.T(r, "login.throttled", map[string]any{"Minutes": int(window.Minutes())}), http.StatusTooManyRequests)
+		return
+	}
 	u, err := a.Users.Login(r.Context(), r.FormValue("email"), r.FormValue("password"))
 	if errors.Is(err, auth.ErrBadCredentials) {
+		a.throttle.fail(key)
+		a.Log.Info("login failed", "email", r.FormValue("email"), "remote", r.RemoteAddr)
 		a.showLogin(w, r, pages, a.T(r, "login.bad_credentials", nil), http.StatusUnauthorized)
 		return
 	}
@@ -45,6 +52,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request, pages *Pages) {
 		a.ServerError(w, r, err)
 		return
 	}
+	a.throttle.succeed(key)
 	// A new token on login defeats session fixation.
 	if err := a.Sessions.RenewToken(r.Context()); err != nil {
 		a.ServerError(w, r, err)
