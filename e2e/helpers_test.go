@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
@@ -15,10 +14,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/samla-org/samla/internal/auth"
-	"github.com/samla-org/samla/internal/db"
-	"github.com/samla-org/samla/internal/db/dbtest"
 	"github.com/samla-org/samla/internal/members"
 	"github.com/samla-org/samla/internal/server"
+	"github.com/samla-org/samla/internal/server/servertest"
 )
 
 // testTimeout bounds each test: browser start, every page and every wait.
@@ -86,15 +84,7 @@ func start(t *testing.T) *page {
 func startServer(t *testing.T) (string, *server.Services) {
 	t.Helper()
 	ctx := context.Background()
-	d, err := db.Open(ctx, dbtest.URL(t), "")
-	if err != nil {
-		t.Fatalf("open database: %v", err)
-	}
-	t.Cleanup(func() { d.Close() })
-	svc, err := server.NewServices(d)
-	if err != nil {
-		t.Fatalf("services: %v", err)
-	}
+	srv, svc := servertest.Start(t, slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if _, err := svc.Users.Create(ctx, auth.System, auth.NewUser{Email: adminEmail, Name: adminName, Password: adminPassword, Role: auth.RoleAdmin}); err != nil {
 		t.Fatalf("create admin: %v", err)
 	}
@@ -103,13 +93,6 @@ func startServer(t *testing.T) (string, *server.Services) {
 			t.Fatalf("create library %q: %v", in.Name, err)
 		}
 	}
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	h, err := server.Handler(svc, t.TempDir(), log)
-	if err != nil {
-		t.Fatalf("handler: %v", err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
 	return srv.URL, svc
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,8 +13,8 @@ import (
 	"testing"
 
 	"github.com/samla-org/samla/internal/auth"
-	"github.com/samla-org/samla/internal/db/dbtest"
 	"github.com/samla-org/samla/internal/server"
+	"github.com/samla-org/samla/internal/server/servertest"
 )
 
 // env is the real application served over HTTP on a fresh database.
@@ -28,16 +27,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	s, err := server.NewServices(dbtest.Open(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := server.Handler(s, t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	srv, s := servertest.Start(t, nil)
 	return &env{t: t, srv: srv, svc: s}
 }
 

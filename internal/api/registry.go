@@ -54,6 +54,7 @@ type refInput struct {
 	Country string `query:"country" enum:"NO,SE" default:"NO"`
 	County  string `query:"county" doc:"Only municipalities of this county number"`
 }
+
 // countyWithPopulation adds the sum of the county's municipalities, the
 // figure population-share cost keys are computed from.
 type countyWithPopulation struct {

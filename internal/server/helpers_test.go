@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -12,9 +11,9 @@ import (
 	"testing"
 
 	"github.com/samla-org/samla/internal/auth"
-	"github.com/samla-org/samla/internal/db/dbtest"
 	"github.com/samla-org/samla/internal/members"
 	"github.com/samla-org/samla/internal/server"
+	"github.com/samla-org/samla/internal/server/servertest"
 )
 
 const password = "long enough password"
@@ -28,16 +27,7 @@ type site struct {
 
 func newSite(t *testing.T) *site {
 	t.Helper()
-	s, err := server.NewServices(dbtest.Open(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := server.Handler(s, t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	srv, s := servertest.Start(t, nil)
 	return &site{t: t, srv: srv, svc: s}
 }
 
