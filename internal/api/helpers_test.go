@@ -42,6 +42,15 @@ func (e *env) token(n auth.NewUser) string {
 		n.Name = "User " + n.Email
 	}
 	n.Password = "long enough password"
+	if n.Role == auth.RoleVendor && n.VendorID == nil {
+		// A vendor contact belongs to a vendor; one that supplies nothing yet.
+		var id int64
+		err := e.svc.DB.NewRaw("INSERT INTO vendors (name, created_at, updated_at) VALUES (?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) RETURNING id", n.Email).Scan(ctx, &id)
+		if err != nil {
+			e.t.Fatalf("create vendor: %v", err)
+		}
+		n.VendorID = &id
+	}
 	u, err := e.svc.Users.Create(ctx, auth.System, n)
 	if err != nil {
 		e.t.Fatalf("create user %s: %v", n.Email, err)

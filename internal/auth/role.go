@@ -35,7 +35,8 @@ type Actor struct {
 	Role         Role
 	Country      string  // county contact: the county's country
 	CountyNumber string  // county contact: the county's number
-	LibraryIDs   []int64 // library contact: the libraries they act for
+	LibraryIDs   []int64 // library contact: the libraries they act for; vendor: its subscribers
+	VendorID     int64   // vendor contact: the vendor they work for
 }
 
 // System is the actor for changes made by Samla itself (demo data, migrations).
@@ -54,6 +55,24 @@ func (a Actor) CanManageUsers() bool { return a.Role == RoleAdmin }
 // CanCreateLibraries reports whether the actor may add members or import.
 func (a Actor) CanCreateLibraries() bool { return a.IsConsortium() }
 
+// Sees reports whether the actor may read a library: everyone who may change
+// it, and a vendor contact the libraries that subscribe to its products.
+func (a Actor) Sees(libraryID int64, country, countyNumber string) bool {
+	if a.Role == RoleVendor {
+		return a.VendorID != 0 && containsID(a.LibraryIDs, libraryID)
+	}
+	return a.ActsFor(libraryID, country, countyNumber)
+}
+
+func containsID(ids []int64, id int64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
 // ActsFor reports whether the actor may see and change a library in the given
 // county with the given id.
 func (a Actor) ActsFor(libraryID int64, country, countyNumber string) bool {
@@ -63,11 +82,7 @@ func (a Actor) ActsFor(libraryID int64, country, countyNumber string) bool {
 	case RoleCountyContact:
 		return a.CountyNumber != "" && a.Country == country && a.CountyNumber == countyNumber
 	case RoleLibrary:
-		for _, id := range a.LibraryIDs {
-			if id == libraryID {
-				return true
-			}
-		}
+		return containsID(a.LibraryIDs, libraryID)
 	}
 	return false
 }

@@ -29,6 +29,7 @@ type User struct {
 	LibraryID    *int64    `bun:"library_id" json:"library_id,omitempty"`
 	Country      string    `bun:"country" json:"country,omitempty"`
 	CountyNumber string    `bun:"county_number" json:"county_number,omitempty"`
+	VendorID     *int64    `bun:"vendor_id" json:"vendor_id,omitempty"`
 	Locale       string    `bun:"locale" json:"locale,omitempty"`
 	Disabled     bool      `bun:"disabled" json:"disabled"`
 	CreatedAt    time.Time `bun:"created_at" json:"created_at"`
@@ -51,16 +52,22 @@ var (
 	ErrUserExists     = errors.New("a user with this e-mail already exists")
 	ErrForbidden      = errors.New("not allowed for this role")
 	ErrNeedsCounty    = errors.New("a county contact needs a country and county number")
+	ErrNeedsVendor    = errors.New("a vendor contact needs a vendor")
 )
 
 // LibraryScope finds the libraries a library contact acts for: the members
 // registry answers it from its contacts, so access follows the registry.
 type LibraryScope func(ctx context.Context, email string) ([]int64, error)
 
+// VendorScope finds the libraries that subscribe to a vendor's products,
+// which its contacts may see (the enrolment domain answers it).
+type VendorScope func(ctx context.Context, vendorID int64) ([]int64, error)
+
 // Service manages users, passwords and tokens.
 type Service struct {
-	DB    *db.DB
-	Scope LibraryScope
+	DB          *db.DB
+	Scope       LibraryScope
+	VendorScope VendorScope
 }
 
 // NewUser is what an admin (or `samla user add`) gives to create a user.
@@ -68,6 +75,7 @@ type NewUser struct {
 	Email, Name, Password string
 	Role                  Role
 	LibraryID             *int64
+	VendorID              *int64
 	Country, CountyNumber string
 }
 
@@ -86,12 +94,15 @@ func (s *Service) Create(ctx context.Context, by Actor, n NewUser) (*User, error
 	if n.Role == RoleCountyContact && (n.Country == "" || n.CountyNumber == "") {
 		return nil, ErrNeedsCounty
 	}
+	if n.Role == RoleVendor && n.VendorID == nil {
+		return nil, ErrNeedsVendor
+	}
 	hash, err := HashPassword(n.Password)
 	if err != nil {
 		return nil, err
 	}
 	u := &User{Email: n.Email, Name: strings.TrimSpace(n.Name), PasswordHash: hash, Role: n.Role,
-		LibraryID: n.LibraryID, Country: n.Country, CountyNumber: n.CountyNumber, CreatedAt: time.Now().UTC()}
+		LibraryID: n.LibraryID, VendorID: n.VendorID, Country: n.Country, CountyNumber: n.CountyNumber, CreatedAt: time.Now().UTC()}
 	err = s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(u).Exec(ctx); err != nil {
 			if db.IsUniqueViolation(err) {
@@ -174,6 +185,16 @@ func (s *Service) Actor(ctx context.Context, u *User) (Actor, error) {
 				return a, fmt.Errorf("library scope of %s: %w", u.Email, err)
 			}
 			a.LibraryIDs = append(a.LibraryIDs, ids...)
+		}
+	}
+	if u.Role == RoleVendor && u.VendorID != nil {
+		a.VendorID = *u.VendorID
+		if s.VendorScope != nil {
+			ids, err := s.VendorScope(ctx, a.VendorID)
+			if err != nil {
+				return a, fmt.Errorf("subscribers of vendor %d: %w", a.VendorID, err)
+			}
+			a.LibraryIDs = ids
 		}
 	}
 	return a, nil

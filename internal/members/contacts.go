@@ -24,7 +24,7 @@ type ContactInput struct {
 
 // Contacts lists a library's contacts, primary first.
 func (s *Service) Contacts(ctx context.Context, by auth.Actor, libraryID int64) ([]LibraryContact, error) {
-	if _, err := s.Get(ctx, by, libraryID); err != nil {
+	if _, err := s.getActing(ctx, by, libraryID); err != nil {
 		return nil, err
 	}
 	var lcs []LibraryContact

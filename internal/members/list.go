@@ -98,8 +98,8 @@ func scope(q *bun.SelectQuery, by auth.Actor) *bun.SelectQuery {
 		return q
 	case auth.RoleCountyContact:
 		return q.Where("country = ? AND county_number = ?", by.Country, by.CountyNumber)
-	case auth.RoleLibrary:
-		if len(by.LibraryIDs) > 0 {
+	case auth.RoleLibrary, auth.RoleVendor:
+		if len(by.LibraryIDs) > 0 && (by.Role == auth.RoleLibrary || by.VendorID != 0) {
 			return q.Where("library.id IN (?)", bun.In(by.LibraryIDs))
 		}
 	}

@@ -43,7 +43,7 @@ func (h *Handlers) renderShow(w http.ResponseWriter, r *http.Request, status int
 		h.fail(w, r, err)
 		return
 	}
-	d := &showData{Library: l, ContactRoles: members.ContactRoles, CanEdit: true, IsAdmin: by.CanChangeLocked()}
+	d := &showData{Library: l, ContactRoles: members.ContactRoles, CanEdit: by.ActsFor(l.ID, l.Country, l.CountyNumber), IsAdmin: by.CanChangeLocked()}
 	if c, ok := refdata.CountyByNumber(l.Country, l.CountyNumber); ok {
 		d.County = c.Name
 	}
@@ -62,17 +62,20 @@ func (h *Handlers) renderShow(w http.ResponseWriter, r *http.Request, status int
 		h.fail(w, r, err)
 		return
 	}
-	if d.Contacts, err = h.svc.Contacts(ctx, by, l.ID); err != nil {
-		h.fail(w, r, err)
-		return
-	}
 	if d.Ranges, err = h.svc.IPRanges(ctx, by, l.ID); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	if d.History, err = h.svc.History(ctx, by, l.ID); err != nil {
-		h.fail(w, r, err)
-		return
+	// A vendor sees a subscriber's IP ranges, not its people or history.
+	if d.CanEdit {
+		if d.Contacts, err = h.svc.Contacts(ctx, by, l.ID); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if d.History, err = h.svc.History(ctx, by, l.ID); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	}
 	adjust(d)
 	h.app.Render(w, r, h.pages, "show.html", status, h.app.NewPage(r, l.Name, d))
