@@ -13,8 +13,10 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/samla-org/samla/internal/auth"
+	"github.com/samla-org/samla/internal/enrolment"
 	"github.com/samla-org/samla/internal/i18n"
 	"github.com/samla-org/samla/internal/members"
+	"github.com/samla-org/samla/internal/products"
 	"github.com/samla-org/samla/internal/validate"
 )
 
@@ -23,10 +25,12 @@ const Prefix = "/api/v1"
 
 // Deps are the services the API adapts.
 type Deps struct {
-	Users   *auth.Service
-	Members *members.Service
-	Catalog *i18n.Catalog
-	Version string
+	Users     *auth.Service
+	Members   *members.Service
+	Products  *products.Service
+	Enrolment *enrolment.Service
+	Catalog   *i18n.Catalog
+	Version   string
 }
 
 type ctxKey int
@@ -59,6 +63,8 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	api.UseMiddleware(authenticate(api, d))
 	registerLibraries(api, d)
 	registerRegistry(api, d)
+	registerProducts(api, d)
+	registerEnrolment(api, d)
 	return api
 }
 

@@ -34,7 +34,17 @@ func newSite(t *testing.T) *site {
 // user creates a user who logs in with password.
 func (s *site) user(email string, role auth.Role) *auth.User {
 	s.t.Helper()
-	u, err := s.svc.Users.Create(context.Background(), auth.System, auth.NewUser{Email: email, Name: "User " + email, Password: password, Role: role})
+	n := auth.NewUser{Email: email, Name: "User " + email, Password: password, Role: role}
+	if role == auth.RoleVendor {
+		// A vendor contact belongs to a vendor; one that supplies nothing yet.
+		var id int64
+		err := s.svc.DB.NewRaw("INSERT INTO vendors (name, created_at, updated_at) VALUES (?, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) RETURNING id", email).Scan(context.Background(), &id)
+		if err != nil {
+			s.t.Fatalf("create vendor: %v", err)
+		}
+		n.VendorID = &id
+	}
+	u, err := s.svc.Users.Create(context.Background(), auth.System, n)
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -12,9 +12,13 @@ import (
 	"github.com/samla-org/samla/internal/api"
 	"github.com/samla-org/samla/internal/auth"
 	"github.com/samla-org/samla/internal/db"
+	"github.com/samla-org/samla/internal/enrolment"
+	"github.com/samla-org/samla/internal/enrolment/enrolmentweb"
 	"github.com/samla-org/samla/internal/i18n"
 	"github.com/samla-org/samla/internal/members"
 	"github.com/samla-org/samla/internal/members/memberweb"
+	"github.com/samla-org/samla/internal/products"
+	"github.com/samla-org/samla/internal/products/productweb"
 	"github.com/samla-org/samla/internal/web"
 )
 
@@ -23,10 +27,12 @@ var Version = "dev"
 
 // Services are the domain services, built once per database.
 type Services struct {
-	DB      *db.DB
-	Users   *auth.Service
-	Members *members.Service
-	Catalog *i18n.Catalog
+	DB        *db.DB
+	Users     *auth.Service
+	Members   *members.Service
+	Products  *products.Service
+	Enrolment *enrolment.Service
+	Catalog   *i18n.Catalog
 }
 
 // NewServices builds the domain services over d.
@@ -36,7 +42,10 @@ func NewServices(d *db.DB) (*Services, error) {
 		return nil, fmt.Errorf("load message catalogue: %w", err)
 	}
 	m := &members.Service{DB: d}
-	return &Services{DB: d, Users: &auth.Service{DB: d, Scope: m.LibrariesForContactEmail}, Members: m, Catalog: cat}, nil
+	p := &products.Service{DB: d}
+	e := &enrolment.Service{DB: d, Products: p}
+	users := &auth.Service{DB: d, Scope: m.LibrariesForContactEmail, VendorScope: e.VendorSubscribers}
+	return &Services{DB: d, Users: users, Members: m, Products: p, Enrolment: e, Catalog: cat}, nil
 }
 
 // Handler is the whole application: pages, API and static files.
@@ -52,6 +61,12 @@ func Handler(s *Services, dataDir string, log *slog.Logger) (http.Handler, error
 	if err := memberweb.Register(mux, app, s.Members, filepath.Join(dataDir, "uploads")); err != nil {
 		return nil, err
 	}
+	if err := productweb.Register(mux, app, s.Products); err != nil {
+		return nil, err
+	}
+	if err := enrolmentweb.Register(mux, app, s.Enrolment); err != nil {
+		return nil, err
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := s.DB.PingContext(r.Context()); err != nil {
 			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
@@ -60,7 +75,7 @@ func Handler(s *Services, dataDir string, log *slog.Logger) (http.Handler, error
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	apiMux := http.NewServeMux()
-	api.Register(apiMux, api.Deps{Users: s.Users, Members: s.Members, Catalog: s.Catalog, Version: Version})
+	api.Register(apiMux, api.Deps{Users: s.Users, Members: s.Members, Products: s.Products, Enrolment: s.Enrolment, Catalog: s.Catalog, Version: Version})
 	// The API authenticates by bearer token, not cookies, so it sits outside
 	// the session and cross-origin middleware that protect the forms.
 	root := http.NewServeMux()
