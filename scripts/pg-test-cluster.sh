@@ -45,7 +45,7 @@ as_owner() {
 
 find_bindir() {
 	local d best=""
-	for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V); do
+	for d in $(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V); do
 		[ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/postgres" ] && best=$d
 	done
 	[ -n "$best" ] || die "no PostgreSQL server found under /usr/lib/postgresql/*/bin (Debian: apt-get install postgresql)"
@@ -93,6 +93,14 @@ stop() {
 	rm -f -- "$STATE"
 }
 
+# start_failed cleans up after a start that did not finish.
+start_failed() {
+	if [ "$1" -ne 0 ]; then
+		cd /
+		stop
+	fi
+}
+
 start() {
 	if [ -e "$STATE" ] && [ -n "$(state_get dir)" ]; then
 		say "a cluster from an earlier start is still recorded in $STATE; stopping it first"
@@ -116,7 +124,7 @@ start() {
 	chmod 700 "$dir"
 	# Recorded at once so that stop cleans up even if the start fails half-way.
 	printf 'dir=%s\nbindir=%s\n' "$dir" "$bindir" >"$STATE"
-	trap 'rc=$?; if [ $rc -ne 0 ]; then cd /; stop; fi' EXIT
+	trap 'start_failed $?' EXIT
 
 	# The server's working directory must be readable by its owner.
 	cd "$dir"

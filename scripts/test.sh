@@ -42,7 +42,13 @@ if [ "$pg" = 1 ]; then
 	# A state file of our own, so parallel runs do not stop each other's cluster.
 	SAMLA_PG_STATE=$(mktemp "${TMPDIR:-/tmp}/samla-pg-state.XXXXXX")
 	export SAMLA_PG_STATE
-	cleanup() { scripts/pg-test-cluster.sh stop || true; rm -f -- "$SAMLA_PG_STATE"; }
+	cleanup() {
+		# Quiet when all is well: only warnings from stopping are shown.
+		local out
+		out=$(scripts/pg-test-cluster.sh stop 2>&1) || true
+		[ -z "$out" ] || grep -v -e '^pg-test-cluster: stopped and removed' <<<"$out" >&2 || true
+		rm -f -- "$SAMLA_PG_STATE"
+	}
 	trap cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
@@ -60,11 +66,19 @@ banner "go test ./... on SQLite"
 env -u SAMLA_TEST_DATABASE_URL "${gotest[@]}" || failed+=("go test (SQLite)")
 
 if [ -n "${SAMLA_TEST_DATABASE_URL:-}" ]; then
-	banner "go test ./... on PostgreSQL ($SAMLA_TEST_DATABASE_URL)"
+	# The URL without any password in it.
+	banner "go test ./... on PostgreSQL ($(sed -E 's#://([^:/@]*):[^/@]*@#://\1:***@#' <<<"$SAMLA_TEST_DATABASE_URL"))"
 	"${gotest[@]}" || failed+=("go test (PostgreSQL)")
 fi
 
+if [ "$pg" = 1 ]; then
+	# Stop now rather than on exit, so the summary below is the last line.
+	cleanup
+	trap - EXIT
+fi
+
 if [ ${#failed[@]} -gt 0 ]; then
-	printf '\nFAILED: %s\n' "$(IFS=,; echo "${failed[*]}" | sed 's/,/, /g')" >&2
+	summary=$(printf '%s, ' "${failed[@]}")
+	printf '\nFAILED: %s\n' "${summary%, }" >&2
 	exit 1
 fi
