@@ -23,10 +23,10 @@ var cli = auth.Actor{Name: "samla (command line)", Role: auth.RoleAdmin}
 
 func cmdUser(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: samla user add --email E --name N --role admin|staff|county_contact|library|vendor [--password P]")
+		return errors.New("usage: samla user add --email E --name N --role admin|staff|county_contact|library|vendor [--password P] [--county NO-46] [--library ID] [--vendor ID]")
 	}
 	var email, name, role, password, county string
-	var library int64
+	var library, vendor int64
 	_, _, s, err := open(ctx, "user add", args[1:], func(fs *flag.FlagSet) {
 		fs.StringVar(&email, "email", "", "e-mail address (login)")
 		fs.StringVar(&name, "name", "", "full name")
@@ -34,6 +34,7 @@ func cmdUser(ctx context.Context, args []string, stdout io.Writer) error {
 		fs.StringVar(&password, "password", "", "password (default: SAMLA_PASSWORD, or asked for)")
 		fs.StringVar(&county, "county", "", "for a county contact: country and county, e.g. NO-46")
 		fs.Int64Var(&library, "library", 0, "for a library contact: the library id")
+		fs.Int64Var(&vendor, "vendor", 0, "for a vendor contact: the vendor id")
 	})
 	if err != nil {
 		return err
@@ -61,6 +62,9 @@ func cmdUser(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if library != 0 {
 		n.LibraryID = &library
+	}
+	if vendor != 0 {
+		n.VendorID = &vendor
 	}
 	u, err := s.Users.Create(ctx, cli, n)
 	if err != nil {

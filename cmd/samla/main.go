@@ -20,7 +20,7 @@ Usage:
   samla serve                     serve the web UI and API
   samla demo                      create a fresh demo database and serve it
   samla migrate                   apply database migrations and exit
-  samla user add --email E --name N --role R [--password P] [--county NO-03] [--library ID]
+  samla user add --email E --name N --role R [--password P] [--county NO-03] [--library ID] [--vendor ID]
   samla import members FILE [--dry-run]
   samla export members FILE       (.csv or .xlsx)
   samla version

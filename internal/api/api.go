@@ -74,7 +74,10 @@ func authenticate(api huma.API, d Deps) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
 		l := i18n.Pick("", ctx.Header("Accept-Language"))
 		ctx = huma.WithValue(ctx, keyLang, l)
-		if ctx.Operation() == nil || ctx.Operation().OperationID == "" {
+		op := ctx.Operation()
+		// The OpenAPI document, the docs and operations declared with an empty
+		// Security list (the public product catalogue) need no token.
+		if op == nil || op.OperationID == "" || (op.Security != nil && len(op.Security) == 0) {
 			next(ctx)
 			return
 		}

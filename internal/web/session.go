@@ -129,7 +129,13 @@ type usersData struct {
 	Users    []auth.User
 	Roles    []auth.Role
 	Counties []refdata.County
+	Vendors  []vendorOption
 	Form     map[string]string
+}
+
+type vendorOption struct {
+	ID   int64  `bun:"id"`
+	Name string `bun:"name"`
 }
 
 func (a *App) showUsers(w http.ResponseWriter, r *http.Request, pages *Pages, form map[string]string, errMsg string, status int) {
@@ -143,7 +149,13 @@ func (a *App) showUsers(w http.ResponseWriter, r *http.Request, pages *Pages, fo
 	}
 	form["Error"] = errMsg
 	counties := append(refdata.Counties("NO"), refdata.Counties("SE")...)
-	a.Render(w, r, pages, "users.html", status, a.NewPage(r, a.T(r, "users.title", nil), usersData{Users: us, Roles: auth.Roles, Counties: counties, Form: form}))
+	// Vendors belong to the products domain; the picker needs only names.
+	var vendors []vendorOption
+	if err := a.DB.NewSelect().TableExpr("vendors").Column("id", "name").OrderExpr("name").Scan(r.Context(), &vendors); err != nil {
+		a.ServerError(w, r, err)
+		return
+	}
+	a.Render(w, r, pages, "users.html", status, a.NewPage(r, a.T(r, "users.title", nil), usersData{Users: us, Roles: auth.Roles, Counties: counties, Vendors: vendors, Form: form}))
 }
 
 func (a *App) createUser(w http.ResponseWriter, r *http.Request, pages *Pages) {
@@ -153,13 +165,19 @@ func (a *App) createUser(w http.ResponseWriter, r *http.Request, pages *Pages) {
 			n.Country, n.CountyNumber = country, number
 		}
 	}
+	if v := r.FormValue("vendor_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err == nil {
+			n.VendorID = &id
+		}
+	}
 	if v := r.FormValue("library_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err == nil {
 			n.LibraryID = &id
 		}
 	}
-	form := map[string]string{"email": n.Email, "name": n.Name, "role": string(n.Role), "county": r.FormValue("county")}
+	form := map[string]string{"email": n.Email, "name": n.Name, "role": string(n.Role), "county": r.FormValue("county"), "vendor_id": r.FormValue("vendor_id")}
 	if _, err := a.Users.Create(r.Context(), ActorOf(r), n); err != nil {
 		msg := err.Error()
 		switch {
@@ -169,6 +187,8 @@ func (a *App) createUser(w http.ResponseWriter, r *http.Request, pages *Pages) {
 			msg = a.T(r, "users.password_short", map[string]any{"Min": auth.MinPasswordLen})
 		case errors.Is(err, auth.ErrNeedsCounty):
 			msg = a.T(r, "users.needs_county", nil)
+		case errors.Is(err, auth.ErrNeedsVendor):
+			msg = a.T(r, "users.needs_vendor", nil)
 		}
 		a.showUsers(w, r, pages, form, msg, http.StatusUnprocessableEntity)
 		return
