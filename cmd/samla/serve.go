@@ -15,7 +15,9 @@ import (
 
 	"github.com/samla-org/samla/internal/config"
 	"github.com/samla-org/samla/internal/db"
+	"github.com/samla-org/samla/internal/jobs"
 	"github.com/samla-org/samla/internal/demo"
+	"github.com/samla-org/samla/internal/mail"
 	"github.com/samla-org/samla/internal/server"
 )
 
@@ -47,11 +49,19 @@ func open(ctx context.Context, name string, args []string, extra func(*flag.Flag
 }
 
 func cmdServe(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) error {
-	cfg, _, s, err := open(ctx, "serve", args, nil)
+	var mailCfg *config.Mail
+	cfg, _, s, err := open(ctx, "serve", args, func(fs *flag.FlagSet) { mailCfg = config.RegisterMail(fs) })
 	if err != nil {
 		return err
 	}
 	defer s.DB.Close()
+	// Without an SMTP host mail stays queued in the outbox (logged once).
+	stopMail, err := mail.Start(ctx, s.DB, mailCfg, log, 30*time.Second)
+	if err != nil {
+		return err
+	}
+	defer stopMail() // before the database closes: waits for a send in progress
+	startDuties(ctx, s, log)
 	return serve(ctx, cfg, s, log, func(url string) {
 		fmt.Fprintf(stdout, "Samla %s serving on %s (%s database)\n", version(), url, s.DB.Engine)
 	})
@@ -126,4 +136,9 @@ func cmdMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 	defer s.DB.Close()
 	fmt.Fprintf(stdout, "%s database is up to date\n", s.DB.Engine)
 	return nil
+}
+
+// startDuties runs the periodic, idempotent duties of the domains.
+func startDuties(ctx context.Context, s *server.Services, log *slog.Logger) {
+	jobs.Start(ctx, log, dutiesOf(s)...)
 }
