@@ -1,14 +1,68 @@
 // Package enrolmentweb is the HTML interface for agreements, enrolment
 // windows, trials, subscriptions, terms acceptance and data processing
-// agreements.
+// agreements. admin_*.go holds the consortium's pages, library_*.go the
+// pages a library contact uses.
 package enrolmentweb
 
 import (
+	"embed"
+	"errors"
 	"net/http"
+	"strconv"
 
+	"github.com/samla-org/samla/internal/auth"
 	"github.com/samla-org/samla/internal/enrolment"
 	"github.com/samla-org/samla/internal/web"
 )
 
+//go:embed templates
+var templates embed.FS
+
+// Handlers serves the enrolment pages.
+type Handlers struct {
+	app   *web.App
+	svc   *enrolment.Service
+	pages *web.Pages
+}
+
 // Register adds the enrolment pages to mux.
-func Register(mux *http.ServeMux, app *web.App, svc *enrolment.Service) error { return nil }
+func Register(mux *http.ServeMux, app *web.App, svc *enrolment.Service) error {
+	pages, err := app.ParsePages(templates, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	h := &Handlers{app: app, svc: svc, pages: pages}
+	registerAdmin(mux, h)
+	registerLibrary(mux, h)
+	return nil
+}
+
+// consortium lets admins and staff through.
+func (h *Handlers) consortium(f http.HandlerFunc) http.HandlerFunc {
+	return h.app.RequireRole(f, auth.RoleAdmin, auth.RoleStaff)
+}
+
+func pathID(r *http.Request, name string) int64 {
+	id, _ := strconv.ParseInt(r.PathValue(name), 10, 64)
+	return id
+}
+
+// fail maps a domain error to a page. A refusal (such as accepting terms on
+// a library's behalf) says why, in the user's language.
+func (h *Handlers) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var refusal *enrolment.Refusal
+	switch {
+	case errors.As(err, &refusal):
+		h.app.Error(w, r, http.StatusForbidden, refusal.MessageID)
+	case errors.Is(err, enrolment.ErrNotFound):
+		h.app.Error(w, r, http.StatusNotFound, "error.not_found")
+	case errors.Is(err, enrolment.ErrForbidden):
+		h.app.Error(w, r, http.StatusForbidden, "error.forbidden")
+	case errors.Is(err, enrolment.ErrConflict):
+		h.app.Error(w, r, http.StatusConflict, "error.conflict")
+	case errors.Is(err, enrolment.ErrWindowClosed):
+		h.app.Error(w, r, http.StatusConflict, "enrolment.error.window_closed")
+	default:
+		h.app.ServerError(w, r, err)
+	}
+}
