@@ -1,11 +1,19 @@
 package main
 
 import (
+	"time"
+
 	"github.com/samla-org/samla/internal/jobs"
 	"github.com/samla-org/samla/internal/server"
 )
 
-// dutiesOf lists the periodic duties; the enrolment domain adds its own.
+// dutiesOf lists the periodic duties. Each is idempotent, so an hourly run
+// catches a window's first day within the hour and repeats nothing.
 func dutiesOf(s *server.Services) []jobs.Duty {
-	return nil
+	return []jobs.Duty{
+		// Open windows whose day has come (renewals, opening notices) and send due reminders.
+		{Name: "enrolment windows", Every: time.Hour, Run: s.Enrolment.Tick},
+		// Lapse ended trials and ask libraries to accept new licence versions.
+		{Name: "licence terms and trials", Every: time.Hour, Run: s.Enrolment.TickObligations},
+	}
 }
