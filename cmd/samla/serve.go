@@ -89,7 +89,7 @@ func cmdDemo(ctx context.Context, args []string, stdout io.Writer, log *slog.Log
 		return err
 	}
 	defer s.DB.Close()
-	logins, err := demo.Seed(ctx, s.Users, s.Members)
+	logins, err := demo.Seed(ctx, s)
 	if err != nil {
 		return err
 	}

@@ -11,10 +11,12 @@ import (
 	"math/big"
 	mrand "math/rand/v2"
 	"strings"
+	"time"
 
 	"github.com/samla-org/samla/internal/auth"
 	"github.com/samla-org/samla/internal/members"
 	"github.com/samla-org/samla/internal/refdata"
+	"github.com/samla-org/samla/internal/server"
 	"github.com/samla-org/samla/internal/validate"
 )
 
@@ -33,7 +35,8 @@ var lastNames = []string{"Bakkevik", "Fjellstad", "Nordvang", "Strømsli", "Lund
 
 // Seed creates the demo registry and users. It refuses a database that
 // already has libraries, so it can never mix demo data into real data.
-func Seed(ctx context.Context, users *auth.Service, m *members.Service) ([]Login, error) {
+func Seed(ctx context.Context, s *server.Services) ([]Login, error) {
+	users, m := s.Users, s.Members
 	existing, total, err := m.List(ctx, auth.System, members.Filter{Limit: 1})
 	if err != nil {
 		return nil, err
@@ -126,12 +129,17 @@ func Seed(ctx context.Context, users *auth.Service, m *members.Service) ([]Login
 			}
 		}
 	}
+	vendorID, err := seedProducts(ctx, s.Products, s.Enrolment, time.Now())
+	if err != nil {
+		return nil, err
+	}
 	pw := func() string { return password() }
 	logins := []Login{
 		{auth.RoleAdmin, "admin@samla.example", pw()},
 		{auth.RoleStaff, "staff@samla.example", pw()},
 		{auth.RoleCountyContact, "fylke@samla.example", pw()},
 		{auth.RoleLibrary, "bibliotek@samla.example", pw()},
+		{auth.RoleVendor, "leverandor@samla.example", pw()},
 	}
 	for _, l := range logins {
 		n := auth.NewUser{Email: l.Email, Name: roleName(l.Role), Password: l.Password, Role: l.Role}
@@ -140,6 +148,8 @@ func Seed(ctx context.Context, users *auth.Service, m *members.Service) ([]Login
 			n.Country, n.CountyNumber = "NO", "46"
 		case auth.RoleLibrary:
 			n.LibraryID = &firstPublic
+		case auth.RoleVendor:
+			n.VendorID = &vendorID
 		}
 		if _, err := users.Create(ctx, auth.System, n); err != nil {
 			return nil, fmt.Errorf("demo user %s: %w", l.Email, err)
@@ -156,6 +166,8 @@ func roleName(r auth.Role) string {
 		return "Demo Sekretariat"
 	case auth.RoleCountyContact:
 		return "Demo Fylkeskontakt"
+	case auth.RoleVendor:
+		return "Demo Leverandør"
 	}
 	return "Demo Bibliotek"
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/samla-org/samla/internal/auth"
 	"github.com/samla-org/samla/internal/db/dbtest"
 	"github.com/samla-org/samla/internal/demo"
+	"github.com/samla-org/samla/internal/enrolment"
 	"github.com/samla-org/samla/internal/members"
 	"github.com/samla-org/samla/internal/server"
 )
@@ -18,11 +20,11 @@ func TestSeedMakesAUsableRegistryOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logins, err := demo.Seed(ctx, s.Users, s.Members)
+	logins, err := demo.Seed(ctx, s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(logins) != 4 {
+	if len(logins) != 5 {
 		t.Fatalf("logins: %v", logins)
 	}
 	for _, l := range logins {
@@ -62,7 +64,70 @@ func TestSeedMakesAUsableRegistryOnce(t *testing.T) {
 			}
 		}
 	}
-	if _, err := demo.Seed(ctx, s.Users, s.Members); err == nil || !strings.Contains(err.Error(), "empty database") {
+	enrolAndAcceptAsLibrary(t, s, logins)
+	if _, err := demo.Seed(ctx, s); err == nil || !strings.Contains(err.Error(), "empty database") {
 		t.Errorf("second seed: %v, want a refusal", err)
+	}
+}
+
+// enrolAndAcceptAsLibrary walks the "done when": the demo library
+// contact enrols in the open window, accepts the terms of the product that
+// needs them, and sees the subscription become active.
+func enrolAndAcceptAsLibrary(t *testing.T, s *server.Services, logins []demo.Login) {
+	t.Helper()
+	ctx := context.Background()
+	var lib auth.Actor
+	for _, l := range logins {
+		if l.Role == auth.RoleLibrary {
+			u, _ := s.Users.Login(ctx, l.Email, l.Password)
+			lib, _ = s.Users.Actor(ctx, u)
+		}
+	}
+	catalogue, err := s.Products.Catalogue(ctx, "nb")
+	if err != nil || len(catalogue) != 3 {
+		t.Fatalf("catalogue: %d products, %v", len(catalogue), err)
+	}
+	windows, err := s.Enrolment.Windows(ctx, lib)
+	if err != nil || len(windows) != 1 || !enrolment.IsOpen(windows[0], time.Now()) {
+		t.Fatalf("open windows for the library: %+v %v", windows, err)
+	}
+	libraryID := lib.LibraryIDs[0]
+	answers, err := s.Enrolment.LibraryAnswers(ctx, lib, windows[0].ID, libraryID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var termsProduct int64
+	for _, a := range answers {
+		if a.Product.RequiresTermsAcceptance {
+			termsProduct = a.Product.ID
+			if _, err := s.Enrolment.Answer(ctx, lib, windows[0].ID, a.Offer.ID, libraryID, enrolment.AnswerInput{Answer: enrolment.AnswerYes}); err != nil {
+				t.Fatalf("answer yes: %v", err)
+			}
+		}
+	}
+	state := func() string {
+		views, err := s.Enrolment.States(ctx, lib, libraryID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range views {
+			if v.ProductID == termsProduct {
+				return v.State
+			}
+		}
+		return "none"
+	}
+	if got := state(); got != enrolment.StatePendingTerms {
+		t.Fatalf("after enrolling: %s, want pending_terms", got)
+	}
+	status, err := s.Enrolment.TermsStatus(ctx, lib, libraryID, termsProduct)
+	if err != nil || !status.MayAccept {
+		t.Fatalf("terms status: %+v %v", status, err)
+	}
+	if _, err := s.Enrolment.AcceptTerms(ctx, lib, libraryID, termsProduct, status.LicenceVersion, "192.0.2.10"); err != nil {
+		t.Fatalf("accept: %v", err)
+	}
+	if got := state(); got != enrolment.StateActive {
+		t.Fatalf("after accepting: %s, want active", got)
 	}
 }
