@@ -2,6 +2,7 @@ package enrolment_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -80,7 +81,7 @@ func TestObligToDoListsEachKind(t *testing.T) {
 	if len(items) != 4 {
 		t.Fatalf("want four items, got %+v", items)
 	}
-	if it := byKind[enrolment.ToDoTerms]; it.ProductID != lovdata.ID || it.LicenceVersion != 1 || it.Link != "/products/lovdata-pro/terms" ||
+	if it := byKind[enrolment.ToDoTerms]; it.ProductID != lovdata.ID || it.LicenceVersion != 1 || it.Link != fmt.Sprintf("/terms/%d?library=%d", lovdata.ID, oslo.ID) ||
 		it.Due != "2027-01-01" || it.MessageID != "obligations.todo.terms" {
 		t.Errorf("terms item %+v", it)
 	}

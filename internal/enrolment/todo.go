@@ -49,7 +49,7 @@ type ToDoItem struct {
 	TrialID        int64          `json:"trial_id,omitempty"`
 	Unanswered     int            `json:"unanswered,omitempty"` // window: offers without an answer
 	Due            calendar.Date  `json:"due,omitempty"`        // first day of the subscription, or the window's last day
-	Link           string         `json:"link,omitempty"`       // terms: /products/<slug>/terms; window (and trial with a window): /windows/<id>
+	Link           string         `json:"link,omitempty"`       // terms: /terms/<product id>?library=<id>; window (and trial with a window): /windows/<id>
 }
 
 // ToDo lists what waits on a library, soonest due first: licence terms to
@@ -114,7 +114,7 @@ func (s *Service) todoObligations(ctx context.Context, libraryID int64, day cale
 				items = append(items, ToDoItem{Kind: ToDoTerms, MessageID: "obligations.todo.terms",
 					Args:      map[string]any{"Product": v.ProductName, "Version": b.LicenceVersion},
 					ProductID: v.ProductID, ProductName: v.ProductName, ProductSlug: v.ProductSlug, LicenceVersion: b.LicenceVersion,
-					VendorID: v.VendorID, VendorName: v.VendorName, Due: v.StartsOn, Link: "/products/" + v.ProductSlug + "/terms"})
+					VendorID: v.VendorID, VendorName: v.VendorName, Due: v.StartsOn, Link: "/terms/" + strconv.FormatInt(v.ProductID, 10) + "?library=" + strconv.FormatInt(libraryID, 10)})
 			case b.Kind == BlockedAgreement:
 				if i, ok := vendors[v.VendorID]; ok {
 					if ps := items[i].Args["Products"].(string); !strings.Contains(", "+ps+", ", ", "+v.ProductName+", ") {

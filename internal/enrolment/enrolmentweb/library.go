@@ -1,6 +1,200 @@
 package enrolmentweb
 
-import "net/http"
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
 
-// registerLibrary adds the pages a library contact uses (filled in separately).
-func registerLibrary(mux *http.ServeMux, h *Handlers) {}
+	"github.com/samla-org/samla/internal/auth"
+	"github.com/samla-org/samla/internal/calendar"
+	"github.com/samla-org/samla/internal/enrolment"
+	"github.com/samla-org/samla/internal/members"
+	"github.com/samla-org/samla/internal/web"
+)
+
+// registerLibrary adds the pages a library contact uses — and a county
+// contact for the libraries of its county:
+//
+//	GET  /my/windows                    open and upcoming windows, per library
+//	GET  /windows/{id}?library=ID       the library's offers, answers and answer forms
+//	POST /windows/{id}/answers          one answer (htmx: the offer's block; else redirect)
+//	GET  /libraries/{id}/obligations    fragment: subscriptions, states, blockers, to-do
+//	GET  /terms/{productID}?library=ID  licence text, terms and acceptance
+//	POST /terms/{productID}/accept      acceptance by the library's own contact
+//
+// The consortium's list of windows (/windows) and a window's admin view
+// (/windows/{id}/admin) are registerAdmin's.
+func registerLibrary(mux *http.ServeMux, h *Handlers) {
+	lp := &libraryPages{Handlers: h, members: &members.Service{DB: h.svc.DB},
+		frag: template.Must(template.New("fragments").Funcs(web.Funcs).
+			ParseFS(templates, "templates/library_obligations.html", "templates/library_window.html"))}
+	login := h.app.RequireLogin
+	mux.HandleFunc("GET /my/windows", login(lp.myWindows))
+	mux.HandleFunc("GET /windows/{id}", login(lp.window))
+	mux.HandleFunc("POST /windows/{id}/answers", login(lp.answer))
+	mux.HandleFunc("GET /libraries/{id}/obligations", login(lp.obligations))
+	mux.HandleFunc("GET /terms/{productID}", login(lp.terms))
+	mux.HandleFunc("POST /terms/{productID}/accept", login(lp.accept))
+}
+
+// libraryPages are the library contact's handlers. frag holds the blocks
+// served without the layout: the obligations fragment and an offer's block
+// for htmx.
+type libraryPages struct {
+	*Handlers
+	members *members.Service
+	frag    *template.Template
+}
+
+func (lp *libraryPages) now() time.Time {
+	if lp.svc.Now != nil {
+		return lp.svc.Now()
+	}
+	return time.Now()
+}
+
+// library loads a library the actor may see, in the enrolment service's
+// errors so that fail maps them.
+func (lp *libraryPages) library(r *http.Request, id int64) (*members.Library, error) {
+	l, err := lp.members.Get(r.Context(), web.ActorOf(r), id)
+	switch {
+	case errors.Is(err, members.ErrNotFound):
+		return nil, enrolment.ErrNotFound
+	case err != nil:
+		return nil, err
+	}
+	return l, nil
+}
+
+// actingLibraries are the libraries a library or county contact answers
+// for, by name; nobody else has any here.
+func (lp *libraryPages) actingLibraries(r *http.Request) ([]members.Library, error) {
+	by := web.ActorOf(r)
+	if by.Role != auth.RoleLibrary && by.Role != auth.RoleCountyContact {
+		return nil, nil
+	}
+	return lp.members.Options(r.Context(), by)
+}
+
+// chosenLibrary is the ?library= of the request. Without one, a user who
+// acts for exactly one library is sent to the same page for it (links in
+// mails and to-do lists carry no library); done reports that.
+func (lp *libraryPages) chosenLibrary(w http.ResponseWriter, r *http.Request) (id int64, done bool) {
+	if v := r.URL.Query().Get("library"); v != "" {
+		id, _ = strconv.ParseInt(v, 10, 64)
+		return id, false
+	}
+	libs, err := lp.actingLibraries(r)
+	if err != nil {
+		lp.fail(w, r, err)
+		return 0, true
+	}
+	if len(libs) == 1 {
+		http.Redirect(w, r, fmt.Sprintf("%s?library=%d", r.URL.Path, libs[0].ID), http.StatusSeeOther)
+		return 0, true
+	}
+	return 0, false
+}
+
+// fragmentPage is a Page for a block served without the layout. NewPage
+// takes the pending flash; a fragment puts it back for the next whole page.
+func (lp *libraryPages) fragmentPage(r *http.Request, data any) *web.Page {
+	p := lp.app.NewPage(r, "", data)
+	if p.Flash != "" {
+		lp.app.Flash(r, p.Flash)
+		p.Flash = ""
+	}
+	return p
+}
+
+// renderFragment writes the named block of frag.
+func (lp *libraryPages) renderFragment(w http.ResponseWriter, r *http.Request, name string, status int, data any) {
+	var buf bytes.Buffer
+	if err := lp.frag.ExecuteTemplate(&buf, name, data); err != nil {
+		lp.app.ServerError(w, r, fmt.Errorf("render %s: %w", name, err))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// formID reads a posted id.
+func libFormID(r *http.Request, name string) int64 {
+	id, _ := strconv.ParseInt(strings.TrimSpace(r.PostFormValue(name)), 10, 64)
+	return id
+}
+
+// remoteHost is the address part of r.RemoteAddr, which acceptances record.
+func libRemoteHost(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
+}
+
+// money shows an amount in minor units (øre, cents) as "12 500,00 NOK"
+// (Bokmål and Swedish) or "12,500.00 NOK" (English), without floats.
+func libMoney(lang string, minor int64, currency string) string {
+	group, decimal := " ", ","
+	if lang == "en" {
+		group, decimal = ",", "."
+	}
+	sign := ""
+	u := uint64(minor)
+	if minor < 0 {
+		sign, u = "-", uint64(-(minor+1))+1 // also for the most negative int64
+	}
+	whole := strconv.FormatUint(u/100, 10)
+	var b strings.Builder
+	b.WriteString(sign)
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteString(group)
+		}
+		b.WriteRune(c)
+	}
+	fmt.Fprintf(&b, "%s%02d", decimal, u%100)
+	if currency != "" {
+		b.WriteString(" " + currency)
+	}
+	return b.String()
+}
+
+// day shows a date as its readers write it: 16.10.2026 in Bokmål,
+// 2026-10-16 in Swedish, 16 Oct 2026 in English.
+func libDay(lang string, d calendar.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	switch lang {
+	case "nb":
+		return d.Time().Format("02.01.2006")
+	case "en":
+		return d.Time().Format("2 Jan 2006")
+	}
+	return string(d)
+}
+
+// period shows a first and a last day.
+func libPeriod(lang string, from, to calendar.Date) string {
+	return libDay(lang, from) + " – " + libDay(lang, to)
+}
+
+// localArgs copies message data with its dates in the reader's form.
+func libLocalArgs(lang string, args map[string]any) map[string]any {
+	out := make(map[string]any, len(args))
+	for k, v := range args {
+		if d, ok := v.(calendar.Date); ok {
+			v = libDay(lang, d)
+		}
+		out[k] = v
+	}
+	return out
+}
