@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/samla-org/samla/internal/mail/mailtest"
+
 	"github.com/samla-org/samla/internal/config"
 	"github.com/samla-org/samla/internal/db/dbtest"
 	"github.com/samla-org/samla/internal/mail"
@@ -19,7 +21,7 @@ import (
 func TestLeaseHidesClaimedMessage(t *testing.T) {
 	ctx := context.Background()
 	d := dbtest.Open(t)
-	srv := startSMTP(t)
+	srv := mailtest.Start(t)
 	clk, logs := newClock(), &syncBuffer{}
 	w := newWorker(d, newSender(t, testMail(srv.Host, srv.Port, "none"), nil), clk, logs)
 	enqueue(t, d, "a", "a@bibliotek.example")
@@ -35,7 +37,7 @@ func TestLeaseHidesClaimedMessage(t *testing.T) {
 	runOnce(t, w, 0, 0)
 	clk.Add(2 * time.Second)
 	runOnce(t, w, 1, 0)
-	if n := len(srv.received()); n != 1 {
+	if n := len(srv.Received()); n != 1 {
 		t.Fatalf("server got %d messages, want 1", n)
 	}
 }
@@ -44,14 +46,14 @@ func TestLeaseHidesClaimedMessage(t *testing.T) {
 // trying again would deliver it twice.
 func TestConnectionLostAfterAcceptanceCountsAsSent(t *testing.T) {
 	d := dbtest.Open(t)
-	srv := startSMTP(t, hangingUp())
+	srv := mailtest.Start(t, mailtest.HangingUp())
 	clk, logs := newClock(), &syncBuffer{}
 	w := newWorker(d, newSender(t, testMail(srv.Host, srv.Port, "none"), nil), clk, logs)
 	enqueue(t, d, "a", "a@bibliotek.example")
 	runOnce(t, w, 1, 0)
 	clk.Add(mail.Lease + time.Hour)
 	runOnce(t, w, 0, 0)
-	if n := len(srv.received()); n != 1 {
+	if n := len(srv.Received()); n != 1 {
 		t.Fatalf("server got %d messages, want 1", n)
 	}
 }
@@ -59,7 +61,7 @@ func TestConnectionLostAfterAcceptanceCountsAsSent(t *testing.T) {
 // Workers racing over one outbox deliver every message exactly once.
 func TestConcurrentWorkersSendEachMessageOnce(t *testing.T) {
 	d := dbtest.Open(t)
-	srv := startSMTP(t)
+	srv := mailtest.Start(t)
 	const messages, workers = 30, 4
 	for i := range messages {
 		enqueue(t, d, fmt.Sprintf("m%02d", i), fmt.Sprintf("m%02d@bibliotek.example", i))
@@ -89,7 +91,7 @@ func TestConcurrentWorkersSendEachMessageOnce(t *testing.T) {
 	}
 	wg.Wait()
 	seen := map[string]int{}
-	for _, env := range srv.received() {
+	for _, env := range srv.Received() {
 		seen[env.To[0]]++
 	}
 	for i := range messages {
@@ -119,7 +121,7 @@ func dueCount(t *testing.T, w *mail.Worker, clk *clock) int {
 
 func TestStartDeliversUntilStopped(t *testing.T) {
 	d := dbtest.Open(t)
-	srv := startSMTP(t)
+	srv := mailtest.Start(t)
 	c := testMail(srv.Host, srv.Port, "none")
 	stop, err := mail.Start(context.Background(), d, &c, slog.New(slog.DiscardHandler), 20*time.Millisecond)
 	if err != nil {
@@ -127,11 +129,11 @@ func TestStartDeliversUntilStopped(t *testing.T) {
 	}
 	enqueue(t, d, "a", "a@bibliotek.example")
 	deadline := time.Now().Add(5 * time.Second)
-	for len(srv.received()) == 0 && time.Now().Before(deadline) {
+	for len(srv.Received()) == 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	stop()
-	if n := len(srv.received()); n != 1 {
+	if n := len(srv.Received()); n != 1 {
 		t.Fatalf("server got %d messages, want 1", n)
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/samla-org/samla/internal/mail/mailtest"
+
 	"github.com/samla-org/samla/internal/config"
 	"github.com/samla-org/samla/internal/mail"
 )
@@ -46,7 +48,7 @@ func sampleMessage(to string) mail.Message {
 }
 
 // checkMessage parses what the server got as a recipient's mail reader would.
-func checkMessage(t *testing.T, env envelope, msgID string) {
+func checkMessage(t *testing.T, env mailtest.Envelope, msgID string) {
 	t.Helper()
 	for i := 0; i < len(env.Data); i++ {
 		if env.Data[i] >= 0x80 {
@@ -95,19 +97,19 @@ func checkMessage(t *testing.T, env envelope, msgID string) {
 }
 
 func TestSMTPSenderPlainConnection(t *testing.T) {
-	srv := startSMTP(t, withAuthOffered("PLAIN"))
+	srv := mailtest.Start(t, mailtest.WithAuthOffered("PLAIN"))
 	s := newSender(t, testMail(srv.Host, srv.Port, "none"), nil)
 	id, err := s.Send(context.Background(), sampleMessage("Biblioteket <post@bibliotek.example>"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := srv.received()
+	got := srv.Received()
 	if len(got) != 1 {
 		t.Fatalf("server got %d messages", len(got))
 	}
 	env := got[0]
 	if env.From != "post@konsortium.example" || len(env.To) != 1 || env.To[0] != "post@bibliotek.example" {
-		t.Errorf("envelope from %q to %q", env.From, env.To)
+		t.Errorf("mailtest.Envelope from %q to %q", env.From, env.To)
 	}
 	if env.User != "" || env.TLS {
 		t.Errorf("no user set and TLS none, yet user %q, TLS %v", env.User, env.TLS)
@@ -116,17 +118,17 @@ func TestSMTPSenderPlainConnection(t *testing.T) {
 }
 
 func TestSMTPSenderSTARTTLSWithAuth(t *testing.T) {
-	cert, roots := selfSigned(t)
+	cert, roots := mailtest.SelfSigned(t)
 	for _, mech := range []string{"PLAIN", "LOGIN"} {
 		t.Run(mech, func(t *testing.T) {
-			srv := startSMTP(t, withTLS(cert), withAuth("samla", "hemmeleg-æøå", mech))
+			srv := mailtest.Start(t, mailtest.WithTLS(cert), mailtest.WithAuth("samla", "hemmeleg-æøå", mech))
 			c := testMail(srv.Host, srv.Port, "") // starttls is the default
 			c.Username, c.Password = "samla", "hemmeleg-æøå"
 			id, err := newSender(t, c, roots).Send(context.Background(), sampleMessage("post@bibliotek.example"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := srv.received()
+			got := srv.Received()
 			if len(got) != 1 || !got[0].TLS || got[0].User != "samla" {
 				t.Fatalf("want one message over TLS from user samla, got %+v", got)
 			}
@@ -136,13 +138,13 @@ func TestSMTPSenderSTARTTLSWithAuth(t *testing.T) {
 }
 
 func TestSMTPSenderImplicitTLS(t *testing.T) {
-	cert, roots := selfSigned(t)
-	srv := startSMTP(t, implicitTLS(cert))
+	cert, roots := mailtest.SelfSigned(t)
+	srv := mailtest.Start(t, mailtest.ImplicitTLS(cert))
 	id, err := newSender(t, testMail(srv.Host, srv.Port, "TLS"), roots).Send(context.Background(), sampleMessage("post@bibliotek.example"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := srv.received()
+	got := srv.Received()
 	if len(got) != 1 || !got[0].TLS {
 		t.Fatalf("want one message over TLS, got %+v", got)
 	}
@@ -150,13 +152,13 @@ func TestSMTPSenderImplicitTLS(t *testing.T) {
 }
 
 func TestSMTPSenderRefusesInsecureTLS(t *testing.T) {
-	cert, _ := selfSigned(t)
-	untrusted := startSMTP(t, withTLS(cert))
-	noTLS := startSMTP(t)
-	for name, srv := range map[string]*smtpServer{"untrusted certificate": untrusted, "no STARTTLS offered": noTLS} {
+	cert, _ := mailtest.SelfSigned(t)
+	untrusted := mailtest.Start(t, mailtest.WithTLS(cert))
+	noTLS := mailtest.Start(t)
+	for name, srv := range map[string]*mailtest.Server{"untrusted certificate": untrusted, "no STARTTLS offered": noTLS} {
 		t.Run(name, func(t *testing.T) {
 			_, err := newSender(t, testMail(srv.Host, srv.Port, "starttls"), nil).Send(context.Background(), sampleMessage("post@bibliotek.example"))
-			if err == nil || len(srv.received()) != 0 {
+			if err == nil || len(srv.Received()) != 0 {
 				t.Fatalf("sent anyway (err %v)", err)
 			}
 			t.Log(err)

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/samla-org/samla/internal/mail/mailtest"
+
 	"github.com/uptrace/bun"
 
 	"github.com/samla-org/samla/internal/db"
@@ -88,7 +90,7 @@ func near(a, b time.Time) bool { return a.Sub(b).Abs() < time.Millisecond }
 
 func TestWorkerSendsEachMessageOnce(t *testing.T) {
 	d := dbtest.Open(t)
-	srv := startSMTP(t)
+	srv := mailtest.Start(t)
 	clk, logs := newClock(), &syncBuffer{}
 	w := newWorker(d, newSender(t, testMail(srv.Host, srv.Port, "none"), nil), clk, logs)
 
@@ -106,7 +108,7 @@ func TestWorkerSendsEachMessageOnce(t *testing.T) {
 	}
 
 	runOnce(t, w, 2, 0)
-	got := srv.received()
+	got := srv.Received()
 	if len(got) != 2 || got[0].To[0] != "a@bibliotek.example" || got[1].To[0] != "b@bibliotek.example" {
 		t.Fatalf("server got %+v", got)
 	}
@@ -119,7 +121,7 @@ func TestWorkerSendsEachMessageOnce(t *testing.T) {
 	runOnce(t, w, 0, 0)
 	clk.Add(24 * time.Hour)
 	runOnce(t, w, 0, 0)
-	if n := len(srv.received()); n != 2 {
+	if n := len(srv.Received()); n != 2 {
 		t.Fatalf("sent mail went out again: server has %d", n)
 	}
 	if p, err := w.Pending(context.Background()); err != nil || len(p) != 0 {
@@ -130,7 +132,7 @@ func TestWorkerSendsEachMessageOnce(t *testing.T) {
 func TestWorkerBacksOffOnRejectedRecipient(t *testing.T) {
 	ctx := context.Background()
 	d := dbtest.Open(t)
-	srv := startSMTP(t, rejecting("nei@bibliotek.example"))
+	srv := mailtest.Start(t, mailtest.Rejecting("nei@bibliotek.example"))
 	clk, logs := newClock(), &syncBuffer{}
 	w := newWorker(d, newSender(t, testMail(srv.Host, srv.Port, "none"), nil), clk, logs)
 	enqueue(t, d, "a", "ja@bibliotek.example")
@@ -158,13 +160,13 @@ func TestWorkerBacksOffOnRejectedRecipient(t *testing.T) {
 		t.Fatalf("after second rejection: %+v", s)
 	}
 
-	srv.accept("nei@bibliotek.example")
+	srv.Accept("nei@bibliotek.example")
 	clk.Add(2*time.Minute + time.Second)
 	runOnce(t, w, 1, 0)
 	if s := state(t, d, "b"); s.SentAt == nil {
 		t.Fatalf("not marked sent: %+v", s)
 	}
-	if got := srv.received(); len(got) != 2 {
+	if got := srv.Received(); len(got) != 2 {
 		t.Fatalf("server got %d messages, want 2", len(got))
 	}
 }
@@ -172,7 +174,7 @@ func TestWorkerBacksOffOnRejectedRecipient(t *testing.T) {
 func TestWorkerKeepsMailWhileServerIsDown(t *testing.T) {
 	d := dbtest.Open(t)
 	clk, logs := newClock(), &syncBuffer{}
-	w := newWorker(d, newSender(t, testMail("127.0.0.1", closedPort(t), "none"), nil), clk, logs)
+	w := newWorker(d, newSender(t, testMail("127.0.0.1", mailtest.ClosedPort(t), "none"), nil), clk, logs)
 	enqueue(t, d, "a", "a@bibliotek.example")
 	enqueue(t, d, "b", "b@bibliotek.example")
 
@@ -186,11 +188,11 @@ func TestWorkerKeepsMailWhileServerIsDown(t *testing.T) {
 		t.Errorf("failure not logged:\n%s", logs)
 	}
 
-	srv := startSMTP(t) // the server is back (on another port)
+	srv := mailtest.Start(t) // the server is back (on another port)
 	w.Sender = newSender(t, testMail(srv.Host, srv.Port, "none"), nil)
 	clk.Add(time.Minute + time.Second)
 	runOnce(t, w, 2, 0)
-	if got := srv.received(); len(got) != 2 {
+	if got := srv.Received(); len(got) != 2 {
 		t.Fatalf("server got %d messages, want 2", len(got))
 	}
 }
@@ -199,7 +201,7 @@ func TestWorkerGivesUpAfterMaxAttempts(t *testing.T) {
 	ctx := context.Background()
 	d := dbtest.Open(t)
 	clk, logs := newClock(), &syncBuffer{}
-	w := newWorker(d, newSender(t, testMail("127.0.0.1", closedPort(t), "none"), nil), clk, logs)
+	w := newWorker(d, newSender(t, testMail("127.0.0.1", mailtest.ClosedPort(t), "none"), nil), clk, logs)
 	enqueue(t, d, "doomed", "a@bibliotek.example")
 
 	for i := 1; i <= mail.MaxAttempts; i++ {

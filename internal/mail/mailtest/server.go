@@ -1,4 +1,7 @@
-package mail_test
+// Package mailtest is a real SMTP server on a loopback port for tests: it
+// records what it receives and can refuse recipients, require TLS or a login,
+// or hang up, so delivery code is tested against the protocol, not a fake.
+package mailtest
 
 import (
 	"crypto/ecdsa"
@@ -19,8 +22,8 @@ import (
 	"github.com/emersion/go-smtp"
 )
 
-// envelope is one message as the test server received it.
-type envelope struct {
+// Envelope is one message as the test server received it.
+type Envelope struct {
 	From string
 	To   []string
 	Data string // the raw DATA, headers and body as on the wire
@@ -28,14 +31,14 @@ type envelope struct {
 	TLS  bool   // whether the session ran over TLS
 }
 
-// smtpServer is a real SMTP server on a loopback port, recording what it gets.
-type smtpServer struct {
+// Server is a real SMTP server on a loopback port, recording what it gets.
+type Server struct {
 	Addr string
 	Host string
 	Port int
 
 	mu     sync.Mutex
-	got    []envelope
+	got    []Envelope
 	reject map[string]bool // RCPT TO addresses answered with 550
 	mechs  []string        // AUTH mechanisms offered (PLAIN, LOGIN)
 	users  map[string]string
@@ -43,49 +46,49 @@ type smtpServer struct {
 	hangUp bool // drop the connection right after accepting a message
 }
 
-type serverOpt func(*smtpServer, *smtp.Server)
+type Option func(*Server, *smtp.Server)
 
-func rejecting(addrs ...string) serverOpt {
-	return func(s *smtpServer, _ *smtp.Server) {
+func Rejecting(addrs ...string) Option {
+	return func(s *Server, _ *smtp.Server) {
 		for _, a := range addrs {
 			s.reject[a] = true
 		}
 	}
 }
 
-func withTLS(cert tls.Certificate) serverOpt {
-	return func(_ *smtpServer, srv *smtp.Server) {
+func WithTLS(cert tls.Certificate) Option {
+	return func(_ *Server, srv *smtp.Server) {
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 }
 
-// implicitTLS serves TLS from the first byte, as on port 465.
-func implicitTLS(cert tls.Certificate) serverOpt {
-	return func(s *smtpServer, _ *smtp.Server) {
+// ImplicitTLS serves TLS from the first byte, as on port 465.
+func ImplicitTLS(cert tls.Certificate) Option {
+	return func(s *Server, _ *smtp.Server) {
 		cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		s.wrap = func(ln net.Listener) net.Listener { return tls.NewListener(ln, cfg) }
 	}
 }
 
-// hangingUp drops the connection right after answering 250 to DATA.
-func hangingUp() serverOpt { return func(s *smtpServer, _ *smtp.Server) { s.hangUp = true } }
+// HangingUp drops the connection right after answering 250 to DATA.
+func HangingUp() Option { return func(s *Server, _ *smtp.Server) { s.hangUp = true } }
 
-// withAuthOffered advertises mechs without requiring a login.
-func withAuthOffered(mechs ...string) serverOpt {
-	return func(s *smtpServer, _ *smtp.Server) { s.mechs = mechs }
+// WithAuthOffered advertises mechs without requiring a login.
+func WithAuthOffered(mechs ...string) Option {
+	return func(s *Server, _ *smtp.Server) { s.mechs = mechs }
 }
 
-// withAuth offers mechs and requires the user to log in before MAIL.
-func withAuth(user, pass string, mechs ...string) serverOpt {
-	return func(s *smtpServer, _ *smtp.Server) {
+// WithAuth offers mechs and requires the user to log in before MAIL.
+func WithAuth(user, pass string, mechs ...string) Option {
+	return func(s *Server, _ *smtp.Server) {
 		s.users[user] = pass
 		s.mechs = mechs
 	}
 }
 
-func startSMTP(t *testing.T, opts ...serverOpt) *smtpServer {
+func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	s := &smtpServer{reject: map[string]bool{}, users: map[string]string{}}
+	s := &Server{reject: map[string]bool{}, users: map[string]string{}}
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &session{srv: s, conn: c}, nil }))
 	srv.Domain = "mx.test.example"
 	srv.AllowInsecureAuth = true
@@ -107,14 +110,14 @@ func startSMTP(t *testing.T, opts ...serverOpt) *smtpServer {
 	return s
 }
 
-func (s *smtpServer) received() []envelope {
+func (s *Server) Received() []Envelope {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]envelope(nil), s.got...)
+	return append([]Envelope(nil), s.got...)
 }
 
-// closedPort returns a loopback port nothing listens on.
-func closedPort(t *testing.T) int {
+// ClosedPort returns a loopback port nothing listens on.
+func ClosedPort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -126,9 +129,9 @@ func closedPort(t *testing.T) int {
 }
 
 type session struct {
-	srv  *smtpServer
+	srv  *Server
 	conn *smtp.Conn
-	env  envelope
+	env  Envelope
 	user string
 }
 
@@ -156,12 +159,12 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 		return smtp.ErrAuthRequired
 	}
 	_, isTLS := s.conn.TLSConnectionState()
-	s.env = envelope{From: from, User: s.user, TLS: isTLS}
+	s.env = Envelope{From: from, User: s.user, TLS: isTLS}
 	return nil
 }
 
-// accept stops rejecting addr.
-func (s *smtpServer) accept(addr string) {
+// Accept stops Rejecting addr.
+func (s *Server) Accept(addr string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.reject, addr)
@@ -194,7 +197,7 @@ func (s *session) Reset() {
 	if s.srv.hangUp && s.env.Data != "" {
 		s.conn.Conn().Close() // go-smtp calls Reset after it has sent the 250
 	}
-	s.env = envelope{User: s.user}
+	s.env = Envelope{User: s.user}
 }
 
 func (s *session) Logout() error { return nil }
@@ -224,8 +227,8 @@ func (l *loginServer) Next(resp []byte) ([]byte, bool, error) {
 	return nil, true, errors.New("unexpected LOGIN step")
 }
 
-// selfSigned makes a certificate for 127.0.0.1 and a pool that trusts it.
-func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
+// SelfSigned makes a certificate for 127.0.0.1 and a pool that trusts it.
+func SelfSigned(t testing.TB) (tls.Certificate, *x509.CertPool) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
