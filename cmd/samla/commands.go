@@ -22,6 +22,9 @@ import (
 var cli = auth.Actor{Name: "samla (command line)", Role: auth.RoleAdmin}
 
 func cmdUser(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "token" {
+		return cmdUserToken(ctx, args[1:], stdout)
+	}
 	if len(args) == 0 || args[0] != "add" {
 		return errors.New("usage: samla user add --email E --name N --role admin|staff|county_contact|library|vendor [--password P] [--county NO-46] [--library ID] [--vendor ID]")
 	}
@@ -163,5 +166,33 @@ func cmdExport(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "exported the registry to %s\n", file)
+	return nil
+}
+
+// cmdUserToken makes an API token for an existing user, for scripts that
+// talk to /api/v1 (the same as "Create token" on the account page).
+func cmdUserToken(ctx context.Context, args []string, stdout io.Writer) error {
+	var email, name string
+	_, _, s, err := open(ctx, "user token", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&email, "email", "", "the user's e-mail address")
+		fs.StringVar(&name, "name", "command line", "what the token is for")
+	})
+	if err != nil {
+		return err
+	}
+	defer s.DB.Close()
+	u, err := s.Users.ByEmail(ctx, email)
+	if err != nil {
+		return fmt.Errorf("user %q: %w", email, err)
+	}
+	a, err := s.Users.Actor(ctx, u)
+	if err != nil {
+		return err
+	}
+	clear, _, err := s.Users.CreateToken(ctx, a, name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, clear)
 	return nil
 }

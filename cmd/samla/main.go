@@ -21,6 +21,7 @@ Usage:
   samla demo                      create a fresh demo database and serve it
   samla migrate                   apply database migrations and exit
   samla user add --email E --name N --role R [--password P] [--county NO-03] [--library ID] [--vendor ID]
+  samla user token --email E [--name N]   print a new API token for the user
   samla import members FILE [--dry-run]
   samla export members FILE       (.csv or .xlsx)
   samla version

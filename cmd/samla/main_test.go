@@ -28,6 +28,13 @@ func TestCommandLineImportExport(t *testing.T) {
 	if err != nil || !strings.Contains(out, "created admin user admin@example.org") {
 		t.Fatalf("user add: %q %v", out, err)
 	}
+	tok, _, err := samla(t, dbURL, "user", "token", "--email", "Admin@example.org")
+	if err != nil || !strings.HasPrefix(tok, "samla_") || len(strings.TrimSpace(tok)) != 70 {
+		t.Errorf("user token: %q %v", tok, err)
+	}
+	if _, _, err := samla(t, dbURL, "user", "token", "--email", "nobody@example.org"); err == nil {
+		t.Error("token for an unknown user")
+	}
 	if _, _, err := samla(t, dbURL, "user", "add", "--email", "x@example.org", "--name", "X", "--role", "admin", "--password", "short"); err == nil {
 		t.Error("a short password was accepted")
 	}

@@ -137,6 +137,15 @@ func (s *Service) ByID(ctx context.Context, id int64) (*User, error) {
 	return u, nil
 }
 
+// ByEmail loads one user by e-mail address.
+func (s *Service) ByEmail(ctx context.Context, email string) (*User, error) {
+	u := new(User)
+	if err := s.DB.NewSelect().Model(u).Where("email = ?", strings.ToLower(strings.TrimSpace(email))).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("user %s: %w", email, err)
+	}
+	return u, nil
+}
+
 // dummyHash is checked when no user matches, so a login for an unknown
 // address takes as long as one with a wrong password. It is made on first
 // use: hashing at start-up would slow every command for nothing.
