@@ -15,8 +15,8 @@ import (
 
 	"github.com/samla-org/samla/internal/config"
 	"github.com/samla-org/samla/internal/db"
-	"github.com/samla-org/samla/internal/jobs"
 	"github.com/samla-org/samla/internal/demo"
+	"github.com/samla-org/samla/internal/jobs"
 	"github.com/samla-org/samla/internal/mail"
 	"github.com/samla-org/samla/internal/server"
 )
