@@ -25,7 +25,7 @@ const MaxDPADocument = 20 << 20
 type DPAInput struct {
 	LibraryID    int64         `json:"library_id"`
 	VendorID     int64         `json:"vendor_id"`
-	Version      string        `json:"version"`
+	Version      string        `json:"version,omitempty"`
 	SignedOn     calendar.Date `json:"signed_on"`
 	SignedBy     string        `json:"signed_by"`
 	ExpiresOn    calendar.Date `json:"expires_on,omitempty"` // empty: no expiry

@@ -31,7 +31,7 @@ type OfferInput struct {
 	ProductID       int64  `json:"product_id"`
 	PriceMinor      *int64 `json:"price_minor,omitempty"`
 	Currency        string `json:"currency,omitempty"`
-	RenewsByDefault bool   `json:"renews_by_default"`
+	RenewsByDefault bool   `json:"renews_by_default,omitempty"`
 	PreviousOfferID *int64 `json:"previous_offer_id,omitempty"`
 }
 
