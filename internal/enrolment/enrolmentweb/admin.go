@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/samla-org/samla/internal/calendar"
 	"github.com/samla-org/samla/internal/enrolment"
 	"github.com/samla-org/samla/internal/members"
 	"github.com/samla-org/samla/internal/products"
@@ -148,35 +147,6 @@ func admIDs(r *http.Request, field string) []int64 {
 		}
 	}
 	return ids
-}
-
-// admDay shows a date as the consortium writes it: 16.10.2026 in Bokmål and
-// Swedish, 2026-10-16 in English.
-func admDay(lang string, d calendar.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	if lang == "en" {
-		return string(d)
-	}
-	return d.Time().Format("02.01.2006")
-}
-
-// admPeriod shows a first and a last day.
-func admPeriod(lang string, from, to calendar.Date) string {
-	return admDay(lang, from) + " – " + admDay(lang, to)
-}
-
-// admArgs copies message data with its dates in the reader's form.
-func admArgs(lang string, args map[string]any) map[string]any {
-	out := make(map[string]any, len(args))
-	for k, v := range args {
-		if d, ok := v.(calendar.Date); ok {
-			v = admDay(lang, d)
-		}
-		out[k] = v
-	}
-	return out
 }
 
 // render shows one of the admin pages.

@@ -46,7 +46,7 @@ func (a *adminPages) acceptances(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, pa := range pend {
-		d.Pending = append(d.Pending, admPendingRow{PendingAcceptance: pa, StartsOn: admDay(lang, pa.StartsOn)})
+		d.Pending = append(d.Pending, admPendingRow{PendingAcceptance: pa, StartsOn: formatDay(lang, pa.StartsOn)})
 	}
 	a.render(w, r, "admin_acceptances.html", http.StatusOK, "eadmin.acceptances.title", map[string]any{"Product": p.Name}, d)
 }

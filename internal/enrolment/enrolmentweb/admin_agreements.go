@@ -46,7 +46,7 @@ func (a *adminPages) agreements(w http.ResponseWriter, r *http.Request) {
 	d := &admAgreementsData{}
 	for _, ag := range as {
 		d.Agreements = append(d.Agreements, admAgreementRow{Agreement: ag, Vendor: names[ag.VendorID],
-			Period: admPeriod(lang, ag.StartsOn, ag.EndsOn)})
+			Period: formatPeriod(lang, ag.StartsOn, ag.EndsOn)})
 	}
 	a.render(w, r, "admin_agreements.html", http.StatusOK, "eadmin.agreements.title", nil, d)
 }
@@ -140,7 +140,7 @@ func (a *adminPages) renderAgreement(w http.ResponseWriter, r *http.Request, sta
 		a.fail(w, r, err)
 		return
 	}
-	d := &admAgreementData{Agreement: ag, Period: admPeriod(lang, ag.StartsOn, ag.EndsOn), Currencies: enrolment.Currencies,
+	d := &admAgreementData{Agreement: ag, Period: formatPeriod(lang, ag.StartsOn, ag.EndsOn), Currencies: enrolment.Currencies,
 		Form: edit, Add: add}
 	if d.Form == nil {
 		d.Form = newAdmForm(map[string]string{"vendor_id": strconv.FormatInt(ag.VendorID, 10), "name": ag.Name,
@@ -181,7 +181,7 @@ func (a *adminPages) renderAgreement(w http.ResponseWriter, r *http.Request, sta
 	for _, o := range offers {
 		row := admOfferRow{OfferDetail: o, Price: a.app.T(r, "eadmin.offer.no_price", nil)}
 		if o.Offer.Orderable() {
-			row.Price = admMoney(lang, o.Offer.PriceMinor, o.Offer.Currency)
+			row.Price = formatMoney(lang, o.Offer.PriceMinor, o.Offer.Currency)
 		}
 		if o.Offer.PreviousOfferID != nil {
 			row.Previous = labels[*o.Offer.PreviousOfferID]
@@ -210,7 +210,7 @@ func (a *adminPages) previousOffers(r *http.Request, ag *enrolment.Agreement) ([
 		}
 		for _, o := range os {
 			out = append(out, admPrevOffer{ID: o.Offer.ID, Label: o.Product.Name + " · " + earlier.Name +
-				" (" + admPeriod(lang, earlier.StartsOn, earlier.EndsOn) + ")"})
+				" (" + formatPeriod(lang, earlier.StartsOn, earlier.EndsOn) + ")"})
 		}
 	}
 	return out, nil

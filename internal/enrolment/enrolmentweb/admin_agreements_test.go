@@ -100,7 +100,7 @@ func TestAdminCreatesAgreementAndOffersThroughForms(t *testing.T) {
 
 	// English readers see ISO dates and English amounts.
 	b.post("/language", url.Values{"lang": {"en"}, "next": {loc}})
-	b.get(loc).want(t, "agreement in English", http.StatusOK, "2027-01-01 – 2028-01-31", "12,500.50 NOK", "3,000.00 EUR")
+	b.get(loc).want(t, "agreement in English", http.StatusOK, "1 Jan 2027 – 31 Jan 2028", "12,500.50 NOK", "3,000.00 EUR")
 }
 
 // Staff see the consortium's pages; library contacts get none of them.

@@ -49,7 +49,7 @@ func (a *adminPages) renderDPAs(w http.ResponseWriter, r *http.Request, status i
 	ctx, by, lang := r.Context(), web.ActorOf(r), web.Lang(r)
 	d := &admDPAsData{Within: enrolment.DPAExpiryDays, Form: f}
 	row := func(v enrolment.DPAView) admDPARow {
-		return admDPARow{DPAView: v, Signed: admDay(lang, v.SignedOn), Expires: admDay(lang, v.ExpiresOn)}
+		return admDPARow{DPAView: v, Signed: formatDay(lang, v.SignedOn), Expires: formatDay(lang, v.ExpiresOn)}
 	}
 	expiring, err := a.svc.ExpiringDPAs(ctx, by, d.Within)
 	if err != nil {
@@ -65,7 +65,7 @@ func (a *adminPages) renderDPAs(w http.ResponseWriter, r *http.Request, status i
 		return
 	}
 	for _, s := range blocked {
-		d.Blocked = append(d.Blocked, admBlockedRow{SubscriptionView: s, Period: admPeriod(lang, s.StartsOn, s.EndsOn)})
+		d.Blocked = append(d.Blocked, admBlockedRow{SubscriptionView: s, Period: formatPeriod(lang, s.StartsOn, s.EndsOn)})
 	}
 	if d.Vendors, err = a.svc.Products.Vendors(ctx, by); err != nil {
 		a.fail(w, r, err)

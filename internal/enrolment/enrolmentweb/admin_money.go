@@ -77,33 +77,4 @@ func admDigits(s string) bool {
 
 // admPriceText writes minor units back the way admParsePrice reads them
 // and a person types them in Norway and Sweden: "12 500,00".
-func admPriceText(minor int64) string { return admMoney("nb", minor, "") }
-
-// admMoney shows an amount in minor units as "12 500,00 NOK" (Bokmål and
-// Swedish) or "12,500.00 NOK" (English), as the library pages do.
-func admMoney(lang string, minor int64, currency string) string {
-	group, decimal := " ", ","
-	if lang == "en" {
-		group, decimal = ",", "."
-	}
-	sign := ""
-	u := uint64(minor)
-	if minor < 0 {
-		sign, u = "-", uint64(-(minor+1))+1 // also for the most negative int64
-	}
-	whole := strconv.FormatUint(u/100, 10)
-	var b strings.Builder
-	b.WriteString(sign)
-	for i := 0; i < len(whole); i++ {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteString(group)
-		}
-		b.WriteByte(whole[i])
-	}
-	cents := u % 100
-	b.WriteString(decimal + string(rune('0'+cents/10)) + string(rune('0'+cents%10)))
-	if currency != "" {
-		b.WriteString(" " + currency)
-	}
-	return b.String()
-}
+func admPriceText(minor int64) string { return formatMoney("nb", minor, "") }

@@ -33,8 +33,8 @@ func TestAdmMoneyAndFileName(t *testing.T) {
 		want  string
 	}{{"nb", 1250050, "12 500,50 NOK"}, {"sv", 5, "0,05 NOK"}, {"en", 123456789, "1,234,567.89 NOK"}, {"nb", -30050, "-300,50 NOK"},
 		{"nb", math.MinInt64, "-92 233 720 368 547 758,08 NOK"}} {
-		if got := admMoney(c.lang, c.minor, "NOK"); got != c.want {
-			t.Errorf("admMoney(%s, %d) = %q, want %q", c.lang, c.minor, got, c.want)
+		if got := formatMoney(c.lang, c.minor, "NOK"); got != c.want {
+			t.Errorf("formatMoney(%s, %d) = %q, want %q", c.lang, c.minor, got, c.want)
 		}
 	}
 	for in, want := range map[string]string{"Tilknytning 2027": "tilknytning-2027", "Påmelding – høst/vår": "pamelding-host-var",

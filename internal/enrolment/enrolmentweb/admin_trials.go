@@ -38,7 +38,7 @@ func (a *adminPages) renderTrials(w http.ResponseWriter, r *http.Request, status
 	}
 	d := &admTrialsData{Form: f}
 	for _, t := range ts {
-		d.Trials = append(d.Trials, admTrialRow{TrialView: t, Period: admPeriod(lang, t.StartsOn, t.EndsOn)})
+		d.Trials = append(d.Trials, admTrialRow{TrialView: t, Period: formatPeriod(lang, t.StartsOn, t.EndsOn)})
 	}
 	if d.Products, err = a.svc.Products.Products(ctx, by, products.ProductFilter{}); err != nil {
 		a.fail(w, r, err)
@@ -73,5 +73,5 @@ func (a *adminPages) createTrial(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := web.Lang(r)
 	a.redirect(w, r, "/trials", a.app.T(r, "eadmin.trial.created", map[string]any{"Product": name,
-		"Period": admPeriod(lang, t.StartsOn, t.EndsOn), "Count": len(in.LibraryIDs)}))
+		"Period": formatPeriod(lang, t.StartsOn, t.EndsOn), "Count": len(in.LibraryIDs)}))
 }

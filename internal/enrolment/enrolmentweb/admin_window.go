@@ -70,8 +70,8 @@ func (a *adminPages) renderWindowAdmin(w http.ResponseWriter, r *http.Request, s
 		a.fail(w, r, err)
 		return
 	}
-	d := &admWindowData{Window: win, Status: win.Status(now), Dates: admPeriod(lang, win.OpensOn, win.ClosesOn),
-		Reminder: admDay(lang, win.ClosesOn.AddDays(-win.ReminderDays)), Steps: enrolment.Steps, Reasons: enrolment.Reasons,
+	d := &admWindowData{Window: win, Status: win.Status(now), Dates: formatPeriod(lang, win.OpensOn, win.ClosesOn),
+		Reminder: formatDay(lang, win.ClosesOn.AddDays(-win.ReminderDays)), Steps: enrolment.Steps, Reasons: enrolment.Reasons,
 		Change: change}
 	if days := win.Days(); days > enrolment.MaxWindowDays {
 		d.Warning = a.app.T(r, "enrolment.window.too_long", map[string]any{"Days": days, "Max": enrolment.MaxWindowDays})
@@ -86,8 +86,8 @@ func (a *adminPages) renderWindowAdmin(w http.ResponseWriter, r *http.Request, s
 		return
 	}
 	for _, o := range offers {
-		d.Offers = append(d.Offers, admWindowOffer{OfferDetail: o, Price: admMoney(lang, o.Offer.PriceMinor, o.Offer.Currency),
-			Period: admPeriod(lang, o.Agreement.StartsOn, o.Agreement.EndsOn)})
+		d.Offers = append(d.Offers, admWindowOffer{OfferDetail: o, Price: formatMoney(lang, o.Offer.PriceMinor, o.Offer.Currency),
+			Period: formatPeriod(lang, o.Agreement.StartsOn, o.Agreement.EndsOn)})
 	}
 	progress, err := a.svc.WindowProgress(ctx, by, id)
 	if err != nil {

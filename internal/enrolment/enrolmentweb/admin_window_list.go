@@ -41,7 +41,7 @@ func (a *adminPages) windows(w http.ResponseWriter, r *http.Request) {
 	d := &admWindowsData{}
 	for _, win := range ws {
 		d.Windows = append(d.Windows, admWindowRow{Window: win, Status: win.Status(now),
-			Dates: admPeriod(lang, win.OpensOn, win.ClosesOn), TooLong: win.Days() > enrolment.MaxWindowDays})
+			Dates: formatPeriod(lang, win.OpensOn, win.ClosesOn), TooLong: win.Days() > enrolment.MaxWindowDays})
 	}
 	a.render(w, r, "admin_windows.html", http.StatusOK, "eadmin.windows.title", nil, d)
 }
@@ -90,11 +90,11 @@ func (a *adminPages) renderNewWindow(w http.ResponseWriter, r *http.Request, sta
 		if len(os) == 0 {
 			continue
 		}
-		g := admOfferGroup{Agreement: ag.Name, Period: admPeriod(lang, ag.StartsOn, ag.EndsOn)}
+		g := admOfferGroup{Agreement: ag.Name, Period: formatPeriod(lang, ag.StartsOn, ag.EndsOn)}
 		for _, o := range os {
 			c := admOfferChoice{ID: o.Offer.ID, Product: o.Product.Name, Orderable: o.Offer.Orderable()}
 			if c.Orderable {
-				c.Price = admMoney(lang, o.Offer.PriceMinor, o.Offer.Currency)
+				c.Price = formatMoney(lang, o.Offer.PriceMinor, o.Offer.Currency)
 			}
 			g.Offers = append(g.Offers, c)
 		}

@@ -55,9 +55,9 @@ func (lp *libraryPages) obligations(w http.ResponseWriter, r *http.Request) {
 	}
 	d := &libObligationsData{LibraryID: id, ShowToDo: by.Role != auth.RoleVendor}
 	for _, s := range subs {
-		row := libSubscriptionRow{SubscriptionView: s, Period: libPeriod(lang, s.StartsOn, s.EndsOn)}
+		row := libSubscriptionRow{SubscriptionView: s, Period: formatPeriod(lang, s.StartsOn, s.EndsOn)}
 		for _, b := range s.Blockers {
-			l := libLinkRow{Text: lp.app.T(r, b.MessageID, libLocalArgs(lang, b.Args))}
+			l := libLinkRow{Text: lp.app.T(r, b.MessageID, localArgs(lang, b.Args))}
 			if b.Kind == enrolment.BlockedTerms && b.LicenceVersion > 0 {
 				l.Link, l.LinkText = libTermsPath(s.ProductID, id), lp.app.T(r, "elib.todo.open_terms", nil)
 			}
@@ -81,7 +81,7 @@ func (lp *libraryPages) obligations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, v := range dpas {
-		d.DPAs = append(d.DPAs, dpaRow{DPAView: v, Signed: libDay(lang, v.SignedOn), Expires: libDay(lang, v.ExpiresOn)})
+		d.DPAs = append(d.DPAs, dpaRow{DPAView: v, Signed: formatDay(lang, v.SignedOn), Expires: formatDay(lang, v.ExpiresOn)})
 	}
 	lp.renderFragment(w, r, "elib-obligations", http.StatusOK, lp.fragmentPage(r, d))
 }
@@ -90,11 +90,11 @@ func (lp *libraryPages) obligations(w http.ResponseWriter, r *http.Request) {
 // The service's links carry no library; these do.
 func (lp *libraryPages) todoRow(r *http.Request, libraryID int64, it enrolment.ToDoItem) libTodoRow {
 	lang := web.Lang(r)
-	row := libTodoRow{Kind: it.Kind, libLinkRow: libLinkRow{Text: lp.app.T(r, it.MessageID, libLocalArgs(lang, it.Args))}}
+	row := libTodoRow{Kind: it.Kind, libLinkRow: libLinkRow{Text: lp.app.T(r, it.MessageID, localArgs(lang, it.Args))}}
 	// Windows and trials name their dates; terms and agreements are due
 	// when the subscription begins, which is worth saying while it is ahead.
 	if (it.Kind == enrolment.ToDoTerms || it.Kind == enrolment.ToDoAgreement) && it.Due.After(calendar.Today(lp.now())) {
-		row.Due = libDay(lang, it.Due)
+		row.Due = formatDay(lang, it.Due)
 	}
 	switch {
 	case it.Kind == enrolment.ToDoTerms:

@@ -45,7 +45,7 @@ func (lp *libraryPages) myWindows(w http.ResponseWriter, r *http.Request) {
 	lang, now := web.Lang(r), lp.now()
 	for _, win := range ws {
 		if st := win.Status(now); st != enrolment.WindowClosed {
-			d.Windows = append(d.Windows, libMyWindow{Window: win, Status: st, Dates: libPeriod(lang, win.OpensOn, win.ClosesOn)})
+			d.Windows = append(d.Windows, libMyWindow{Window: win, Status: st, Dates: formatPeriod(lang, win.OpensOn, win.ClosesOn)})
 		}
 	}
 	// Open windows first, the one closing soonest at the top; then those to come.
@@ -133,8 +133,8 @@ func (lp *libraryPages) loadWindow(r *http.Request, windowID, libraryID int64) (
 	if err != nil {
 		return nil, err
 	}
-	d := &libWindowData{Window: win, Status: win.Status(now), Dates: libPeriod(lang, win.OpensOn, win.ClosesOn),
-		Closes: libDay(lang, win.ClosesOn), Rows: map[string]*libOfferRow{}, Reasons: enrolment.Reasons}
+	d := &libWindowData{Window: win, Status: win.Status(now), Dates: formatPeriod(lang, win.OpensOn, win.ClosesOn),
+		Closes: formatDay(lang, win.ClosesOn), Rows: map[string]*libOfferRow{}, Reasons: enrolment.Reasons}
 	if d.Libraries, err = lp.actingLibraries(r); err != nil {
 		return nil, err
 	}
@@ -152,8 +152,8 @@ func (lp *libraryPages) loadWindow(r *http.Request, windowID, libraryID int64) (
 		return nil, err
 	}
 	for _, a := range answers {
-		row := &libOfferRow{OfferAnswer: a, Price: libMoney(lang, a.Offer.PriceMinor, a.Offer.Currency),
-			Period: libPeriod(lang, a.Agreement.StartsOn, a.Agreement.EndsOn)}
+		row := &libOfferRow{OfferAnswer: a, Price: formatMoney(lang, a.Offer.PriceMinor, a.Offer.Currency),
+			Period: formatPeriod(lang, a.Agreement.StartsOn, a.Agreement.EndsOn)}
 		lp.describeAnswer(r, row)
 		key := strconv.FormatInt(a.Offer.ID, 10)
 		d.Order = append(d.Order, key)
@@ -167,7 +167,7 @@ func (lp *libraryPages) loadWindow(r *http.Request, windowID, libraryID int64) (
 	}
 	switch {
 	case d.Status == enrolment.WindowUpcoming:
-		d.Notice = lp.app.T(r, "elib.window.not_yet", map[string]any{"Opens": libDay(lang, win.OpensOn)})
+		d.Notice = lp.app.T(r, "elib.window.not_yet", map[string]any{"Opens": formatDay(lang, win.OpensOn)})
 	case !d.CanAnswer && d.Status == enrolment.WindowClosed:
 		d.Notice = lp.app.T(r, "enrolment.error.window_closed", nil)
 	case !d.CanAnswer:
