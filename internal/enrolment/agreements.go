@@ -85,8 +85,8 @@ func (s *Service) UpdateAgreement(ctx context.Context, by auth.Actor, id int64, 
 			}
 			if n > 0 {
 				var ps problems
-				ps.addf("vendor_id", "enrolment.agreement.vendor_has_offers", fmt.Sprint(a.VendorID), nil)
-				return ps.err()
+				ps.Addf("vendor_id", "enrolment.agreement.vendor_has_offers", fmt.Sprint(a.VendorID), nil)
+				return ps.Err()
 			}
 		}
 		changes := audit.Diff(agreementFields, old.snapshot(), a.snapshot())
@@ -174,19 +174,19 @@ func normaliseAgreement(ctx context.Context, tx bun.IDB, in AgreementInput) (*Ag
 	a := &Agreement{VendorID: in.VendorID, Name: strings.TrimSpace(in.Name),
 		ProcurementRef: strings.TrimSpace(in.ProcurementRef), Notes: strings.TrimSpace(in.Notes)}
 	if a.Name == "" {
-		ps.addf("name", "enrolment.name.required", "", nil)
+		ps.Addf("name", "enrolment.name.required", "", nil)
 	}
 	if n, err := tx.NewSelect().Model((*products.Vendor)(nil)).Where("id = ?", in.VendorID).Count(ctx); err != nil {
 		return nil, fmt.Errorf("vendor %d: %w", in.VendorID, err)
 	} else if n == 0 {
-		ps.addf("vendor_id", "enrolment.vendor.unknown", fmt.Sprint(in.VendorID), nil)
+		ps.Addf("vendor_id", "enrolment.vendor.unknown", fmt.Sprint(in.VendorID), nil)
 	}
 	a.StartsOn = requiredDate(&ps, "starts_on", in.StartsOn)
 	a.EndsOn = requiredDate(&ps, "ends_on", in.EndsOn)
 	if !a.StartsOn.IsZero() && !a.EndsOn.IsZero() && !a.EndsOn.After(a.StartsOn) {
-		ps.addf("ends_on", "enrolment.period.order", string(a.EndsOn), map[string]any{"Start": string(a.StartsOn)})
+		ps.Addf("ends_on", "enrolment.period.order", string(a.EndsOn), map[string]any{"Start": string(a.StartsOn)})
 	}
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -196,12 +196,12 @@ func normaliseAgreement(ctx context.Context, tx bun.IDB, in AgreementInput) (*Ag
 func requiredDate(ps *problems, field string, d calendar.Date) calendar.Date {
 	raw := strings.TrimSpace(string(d))
 	if raw == "" {
-		ps.addf(field, "enrolment.date.required", "", nil)
+		ps.Addf(field, "enrolment.date.required", "", nil)
 		return ""
 	}
 	out, err := calendar.Parse(raw)
 	if err != nil {
-		ps.addf(field, "enrolment.date.invalid", raw, nil)
+		ps.Addf(field, "enrolment.date.invalid", raw, nil)
 		return ""
 	}
 	return out

@@ -185,33 +185,33 @@ func checkAnswer(in AnswerInput, source string, od *OfferDetail, invited bool) (
 	in.ReasonText = strings.TrimSpace(in.ReasonText)
 	in.ChangeReason = strings.TrimSpace(in.ChangeReason)
 	if !invited {
-		ps.addf("library_id", "enrolment.library.not_invited", "", map[string]any{"Product": od.Product.Name})
+		ps.Addf("library_id", "enrolment.library.not_invited", "", map[string]any{"Product": od.Product.Name})
 	}
 	switch in.Answer {
 	case AnswerYes:
 		in.Reason, in.ReasonText = "", ""
 		if !od.Offer.Orderable() {
-			ps.addf("answer", "enrolment.offer.no_price", in.Answer, nil)
+			ps.Addf("answer", "enrolment.offer.no_price", in.Answer, nil)
 		}
 	case AnswerNo:
 		switch {
 		case in.Reason == "":
-			ps.addf("reason", "enrolment.reason.required", "", nil)
+			ps.Addf("reason", "enrolment.reason.required", "", nil)
 		case !slices.Contains(Reasons, in.Reason):
-			ps.addf("reason", "enrolment.reason.unknown", in.Reason, nil)
+			ps.Addf("reason", "enrolment.reason.unknown", in.Reason, nil)
 		case in.Reason == ReasonOther && in.ReasonText == "":
-			ps.addf("reason_text", "enrolment.reason_text.required", "", nil)
+			ps.Addf("reason_text", "enrolment.reason_text.required", "", nil)
 		}
 		if in.Reason != ReasonOther {
 			in.ReasonText = ""
 		}
 	default:
-		ps.addf("answer", "enrolment.answer.invalid", in.Answer, nil)
+		ps.Addf("answer", "enrolment.answer.invalid", in.Answer, nil)
 	}
 	if source == SourceAdmin && in.ChangeReason == "" {
-		ps.addf("change_reason", "enrolment.change_reason.required", "", nil)
+		ps.Addf("change_reason", "enrolment.change_reason.required", "", nil)
 	}
-	return in, ps.err()
+	return in, ps.Err()
 }
 
 // LibraryAnswers lists the offers of a window that a library is invited

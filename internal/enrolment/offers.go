@@ -76,8 +76,8 @@ func (s *Service) AddOffer(ctx context.Context, by auth.Actor, agreementID int64
 		if _, err := tx.NewInsert().Model(o).Exec(ctx); err != nil {
 			if db.IsUniqueViolation(err) {
 				var ps problems
-				ps.addf("product_id", "enrolment.offer.exists", fmt.Sprint(o.ProductID), nil)
-				return ps.err()
+				ps.Addf("product_id", "enrolment.offer.exists", fmt.Sprint(o.ProductID), nil)
+				return ps.Err()
 			}
 			return fmt.Errorf("insert offer: %w", err)
 		}
@@ -115,8 +115,8 @@ func (s *Service) UpdateOffer(ctx context.Context, by auth.Actor, offerID int64,
 		if old.PriceModel != PriceModelNone && !by.CanChangeLocked() &&
 			(o.PriceMinor != old.PriceMinor || o.Currency != old.Currency || o.PriceModel != old.PriceModel) {
 			var ps problems
-			ps.addf("price_minor", "enrolment.price.locked", fmt.Sprint(o.PriceMinor), nil)
-			return ps.err()
+			ps.Addf("price_minor", "enrolment.price.locked", fmt.Sprint(o.PriceMinor), nil)
+			return ps.Err()
 		}
 		changes := audit.Diff(offerFields, old.snapshot(), o.snapshot())
 		if len(changes) == 0 {
@@ -221,22 +221,22 @@ func normaliseOffer(ctx context.Context, tx bun.IDB, a *Agreement, old *Offer, i
 	var ps problems
 	o := &Offer{AgreementID: a.ID, ProductID: in.ProductID, RenewsByDefault: in.RenewsByDefault, PreviousOfferID: in.PreviousOfferID}
 	if old != nil && in.ProductID != old.ProductID {
-		ps.addf("product_id", "enrolment.offer.product_fixed", fmt.Sprint(in.ProductID), nil)
+		ps.Addf("product_id", "enrolment.offer.product_fixed", fmt.Sprint(in.ProductID), nil)
 	}
 	p := new(products.Product)
 	if err := tx.NewSelect().Model(p).Where("p.id = ?", in.ProductID).Scan(ctx); err != nil {
 		if !db.IsNoRows(err) {
 			return nil, fmt.Errorf("product %d: %w", in.ProductID, err)
 		}
-		ps.addf("product_id", "enrolment.product.unknown", fmt.Sprint(in.ProductID), nil)
+		ps.Addf("product_id", "enrolment.product.unknown", fmt.Sprint(in.ProductID), nil)
 	} else if p.VendorID != a.VendorID {
-		ps.addf("product_id", "enrolment.product.other_vendor", p.Name, nil)
+		ps.Addf("product_id", "enrolment.product.other_vendor", p.Name, nil)
 	}
 	o.PriceModel = PriceModelNone
 	if in.PriceMinor != nil {
 		o.PriceMinor, o.PriceModel = *in.PriceMinor, PriceModelFlat
 		if o.PriceMinor < 0 {
-			ps.addf("price_minor", "enrolment.price.negative", fmt.Sprint(o.PriceMinor), nil)
+			ps.Addf("price_minor", "enrolment.price.negative", fmt.Sprint(o.PriceMinor), nil)
 		}
 	}
 	o.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
@@ -244,7 +244,7 @@ func normaliseOffer(ctx context.Context, tx bun.IDB, a *Agreement, old *Offer, i
 		o.Currency = "NOK"
 	}
 	if !slices.Contains(Currencies, o.Currency) {
-		ps.addf("currency", "enrolment.currency.unknown", in.Currency, map[string]any{"Known": strings.Join(Currencies, ", ")})
+		ps.Addf("currency", "enrolment.currency.unknown", in.Currency, map[string]any{"Known": strings.Join(Currencies, ", ")})
 	}
 	if in.PreviousOfferID != nil {
 		prev, err := getOffer(ctx, tx, *in.PreviousOfferID)
@@ -258,10 +258,10 @@ func normaliseOffer(ctx context.Context, tx bun.IDB, a *Agreement, old *Offer, i
 		case err == ErrNotFound || prev.ProductID != in.ProductID || !prevAg.StartsOn.Before(a.StartsOn) ||
 			(old != nil && prev.ID == old.ID):
 			// The previous offer must be the same product's in an earlier period.
-			ps.addf("previous_offer_id", "enrolment.offer.previous_invalid", fmt.Sprint(*in.PreviousOfferID), nil)
+			ps.Addf("previous_offer_id", "enrolment.offer.previous_invalid", fmt.Sprint(*in.PreviousOfferID), nil)
 		}
 	}
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	return o, nil

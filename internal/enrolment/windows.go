@@ -130,12 +130,12 @@ func (s *Service) UpdateWindow(ctx context.Context, by auth.Actor, id int64, in 
 		if !today(s.now()).Before(old.OpensOn) {
 			var ps problems
 			if w.OpensOn != old.OpensOn {
-				ps.addf("opens_on", "enrolment.window.opens_locked", string(w.OpensOn), nil)
+				ps.Addf("opens_on", "enrolment.window.opens_locked", string(w.OpensOn), nil)
 			}
 			if !slices.Equal(ids, oldIDs) {
-				ps.addf("offer_ids", "enrolment.window.offers_locked", "", nil)
+				ps.Addf("offer_ids", "enrolment.window.offers_locked", "", nil)
 			}
-			if err := ps.err(); err != nil {
+			if err := ps.Err(); err != nil {
 				return err
 			}
 		}
@@ -248,21 +248,21 @@ func normaliseWindow(ctx context.Context, tx bun.IDB, in WindowInput) (*Window, 
 	var ps, warns problems
 	w := &Window{Name: strings.TrimSpace(in.Name), ReminderDays: DefaultReminderDays}
 	if w.Name == "" {
-		ps.addf("name", "enrolment.name.required", "", nil)
+		ps.Addf("name", "enrolment.name.required", "", nil)
 	}
 	w.OpensOn = requiredDate(&ps, "opens_on", in.OpensOn)
 	w.ClosesOn = requiredDate(&ps, "closes_on", in.ClosesOn)
 	if !w.OpensOn.IsZero() && !w.ClosesOn.IsZero() {
 		if w.ClosesOn.Before(w.OpensOn) {
-			ps.addf("closes_on", "enrolment.window.order", string(w.ClosesOn), map[string]any{"Opens": string(w.OpensOn)})
+			ps.Addf("closes_on", "enrolment.window.order", string(w.ClosesOn), map[string]any{"Opens": string(w.OpensOn)})
 		} else if days := w.Days(); days > MaxWindowDays {
-			warns.addf("closes_on", "enrolment.window.too_long", string(w.ClosesOn), map[string]any{"Days": days, "Max": MaxWindowDays})
+			warns.Addf("closes_on", "enrolment.window.too_long", string(w.ClosesOn), map[string]any{"Days": days, "Max": MaxWindowDays})
 		}
 	}
 	if in.ReminderDays != nil {
 		w.ReminderDays = *in.ReminderDays
 		if w.ReminderDays < 0 || w.ReminderDays > 90 {
-			ps.addf("reminder_days", "enrolment.window.reminder_range", fmt.Sprint(w.ReminderDays), map[string]any{"Max": 90})
+			ps.Addf("reminder_days", "enrolment.window.reminder_range", fmt.Sprint(w.ReminderDays), map[string]any{"Max": 90})
 		}
 	}
 	ids := slices.Clone(in.OfferIDs)
@@ -280,13 +280,13 @@ func normaliseWindow(ctx context.Context, tx bun.IDB, in WindowInput) (*Window, 
 		for _, id := range ids {
 			switch o := found[id]; {
 			case o == nil:
-				ps.addf("offer_ids", "enrolment.offer.unknown", fmt.Sprint(id), nil)
+				ps.Addf("offer_ids", "enrolment.offer.unknown", fmt.Sprint(id), nil)
 			case !o.Orderable():
-				ps.addf("offer_ids", "enrolment.offer.no_price", fmt.Sprint(id), nil)
+				ps.Addf("offer_ids", "enrolment.offer.no_price", fmt.Sprint(id), nil)
 			}
 		}
 	}
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return nil, nil, warns, err
 	}
 	return w, ids, warns, nil

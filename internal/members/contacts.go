@@ -53,7 +53,7 @@ func (s *Service) addContactTx(ctx context.Context, tx bun.IDB, by auth.Actor, l
 	var ps problems
 	name := strings.TrimSpace(in.Name)
 	if name == "" {
-		ps.addf("name", "members.contact.name_required", "", nil)
+		ps.Addf("name", "members.contact.name_required", "", nil)
 	}
 	email, p := validate.Email(in.Email)
 	// Contacts are found by e-mail (and logins matched to them), and no mail
@@ -62,15 +62,15 @@ func (s *Service) addContactTx(ctx context.Context, tx bun.IDB, by auth.Actor, l
 	if p != nil {
 		p.Field = "email"
 	}
-	ps.add(p)
+	ps.Add(p)
 	role := strings.TrimSpace(in.Role)
 	if role == "" {
 		role = ContactOther
 	}
 	if role != ContactPrimary && role != ContactCounty && role != ContactOther {
-		ps.addf("role", "members.contact.role_unknown", in.Role, nil)
+		ps.Addf("role", "members.contact.role_unknown", in.Role, nil)
 	}
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	c, err := s.upsertContact(ctx, tx, by, libraryID, name, email, strings.TrimSpace(in.Phone))

@@ -2,7 +2,6 @@ package members
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/samla-org/samla/internal/validate"
 )
@@ -16,35 +15,9 @@ var (
 	ErrConflict = errors.New("the record was changed by someone else")
 )
 
-// ValidationError carries every problem found, so a form can show them all at once.
-type ValidationError struct {
-	Problems []*validate.Problem
-}
-
-func (e *ValidationError) Error() string {
-	msgs := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		msgs[i] = p.Error()
-	}
-	return "invalid input: " + strings.Join(msgs, "; ")
-}
+// ValidationError carries every problem found, so a form can show them all
+// at once; the same type in every domain, so the layers above map it once.
+type ValidationError = validate.Invalid
 
 // problems collects validation problems as a service walks an input.
-type problems []*validate.Problem
-
-func (ps *problems) add(p *validate.Problem) {
-	if p != nil {
-		*ps = append(*ps, p)
-	}
-}
-
-func (ps *problems) addf(field, code, value string, args map[string]any) {
-	*ps = append(*ps, &validate.Problem{Field: field, Code: code, Value: value, Args: args})
-}
-
-func (ps problems) err() error {
-	if len(ps) == 0 {
-		return nil
-	}
-	return &ValidationError{Problems: ps}
-}
+type problems = validate.List

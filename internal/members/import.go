@@ -405,7 +405,7 @@ func (s *Service) importIPRanges(ctx context.Context, tx bun.IDB, by auth.Actor,
 		r, p := validate.ParseIPRange(item)
 		if p != nil {
 			p.Field = "ip_ranges"
-			ps.add(p)
+			ps.Add(p)
 			continue
 		}
 		text := r.String()
@@ -415,7 +415,7 @@ func (s *Service) importIPRanges(ctx context.Context, tx bun.IDB, by auth.Actor,
 		want[text] = true
 		add = append(add, text)
 	}
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	var changes []audit.Change

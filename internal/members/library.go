@@ -170,9 +170,9 @@ func lockedCheck(by auth.Actor, old, l *Library) error {
 		before = old.snapshot()
 	}
 	for _, c := range audit.Diff(LockedFields, before, l.snapshot()) {
-		ps.addf(c.Field, "members.locked", fmt.Sprint(c.After), map[string]any{"Field": c.Field})
+		ps.Addf(c.Field, "members.locked", fmt.Sprint(c.After), map[string]any{"Field": c.Field})
 	}
-	return ps.err()
+	return ps.Err()
 }
 
 // Delete removes a library with its contacts links and IP ranges; admins only.

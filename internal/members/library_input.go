@@ -69,7 +69,7 @@ func ParseText(get func(field string) string) (LibraryInput, []*validate.Problem
 		}
 		n, err := strconv.ParseInt(strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "").Replace(v), 10, 64)
 		if err != nil || n < 0 {
-			ps.addf(f.name, "members.number.whole", v, nil)
+			ps.Addf(f.name, "members.number.whole", v, nil)
 			continue
 		}
 		*f.dst = &n
@@ -84,7 +84,7 @@ func ParseText(get func(field string) string) (LibraryInput, []*validate.Problem
 		}
 		x, p := validate.ParseCoordinate(f.name, v)
 		if p != nil {
-			ps.add(p)
+			ps.Add(p)
 			continue
 		}
 		*f.dst = &x
@@ -109,12 +109,12 @@ func (s *Service) normalise(ctx context.Context, db bun.IDB, in LibraryInput, ex
 	}
 	l.Name = strings.TrimSpace(in.Name)
 	if l.Name == "" {
-		ps.addf("name", "members.name.required", "", nil)
+		ps.Addf("name", "members.name.required", "", nil)
 	}
 	if strings.TrimSpace(in.Type) == "" {
-		ps.addf("type", "members.type.required", "", nil)
+		ps.Addf("type", "members.type.required", "", nil)
 	} else if t, p := validate.LibraryType(in.Type); p != nil {
-		ps.add(p)
+		ps.Add(p)
 	} else {
 		l.Type = t
 	}
@@ -123,43 +123,43 @@ func (s *Service) normalise(ctx context.Context, db bun.IDB, in LibraryInput, ex
 		l.Country = "NO"
 	}
 	if l.Country != "NO" && l.Country != "SE" {
-		ps.addf("country", "members.country.unknown", in.Country, nil)
+		ps.Addf("country", "members.country.unknown", in.Country, nil)
 	}
 	s.placeInRegion(&ps, l, in)
 
 	l.OrgNumber = ""
 	if in.OrgNumber != "" {
 		n, p := validate.OrgNumber(l.Country, in.OrgNumber)
-		ps.add(p)
+		ps.Add(p)
 		l.OrgNumber = n
 	}
 	l.ISIL = nil
 	if in.ISIL != "" {
 		isil, p := validate.ISIL(in.ISIL)
-		ps.add(p)
+		ps.Add(p)
 		if p == nil {
 			l.ISIL = &isil
-			warns.add(validate.ISILTypeWarning(isil, l.Type))
+			warns.Add(validate.ISILTypeWarning(isil, l.Type))
 		}
 	}
 	l.Latitude, l.Longitude = in.Latitude, in.Longitude
 	if (l.Latitude == nil) != (l.Longitude == nil) {
-		ps.addf("longitude", "members.coord.both", "", nil)
+		ps.Addf("longitude", "members.coord.both", "", nil)
 	} else if l.Latitude != nil {
 		for _, p := range validate.Coordinates(*l.Latitude, *l.Longitude) {
-			ps.add(p)
+			ps.Add(p)
 		}
 	}
 	l.Population, l.Students, l.FTE = in.Population, in.Students, in.FTE
 	for name, v := range map[string]*int64{"population": l.Population, "students": l.Students, "fte": l.FTE} {
 		if v != nil && *v < 0 {
-			ps.addf(name, "members.number.whole", strconv.FormatInt(*v, 10), nil)
+			ps.Addf(name, "members.number.whole", strconv.FormatInt(*v, 10), nil)
 		}
 	}
 	l.Website = ""
 	if in.Website != "" {
 		w, p := validate.Website(in.Website)
-		ps.add(p)
+		ps.Add(p)
 		l.Website = w
 	}
 	l.Notes = oneLineEnd(in.Notes)
@@ -176,11 +176,11 @@ func (s *Service) normalise(ctx context.Context, db bun.IDB, in LibraryInput, ex
 			q = q.Where("id <> ?", existing.ID)
 		}
 		if err := q.Limit(1).Scan(ctx); err == nil {
-			ps.addf("isil", "members.isil.taken", *l.ISIL, map[string]any{"Other": other.Name})
+			ps.Addf("isil", "members.isil.taken", *l.ISIL, map[string]any{"Other": other.Name})
 		}
 	}
 	if len(ps) > 0 {
-		return nil, warns, ps.err()
+		return nil, warns, ps.Err()
 	}
 	return l, warns, nil
 }
@@ -192,7 +192,7 @@ func (s *Service) placeInRegion(ps *problems, l *Library, in LibraryInput) {
 	if in.MunicipalityNumber != "" {
 		m, ok := refdata.FindMunicipality(l.Country, in.MunicipalityNumber)
 		if !ok {
-			ps.addf("municipality_number", "members.municipality.unknown", in.MunicipalityNumber, map[string]any{"Country": l.Country})
+			ps.Addf("municipality_number", "members.municipality.unknown", in.MunicipalityNumber, map[string]any{"Country": l.Country})
 		} else {
 			l.MunicipalityNumber, l.CountyNumber = m.Number, m.CountyNumber
 		}
@@ -201,9 +201,9 @@ func (s *Service) placeInRegion(ps *problems, l *Library, in LibraryInput) {
 		c, ok := refdata.FindCounty(l.Country, in.CountyNumber)
 		switch {
 		case !ok:
-			ps.addf("county_number", "members.county.unknown", in.CountyNumber, map[string]any{"Country": l.Country})
+			ps.Addf("county_number", "members.county.unknown", in.CountyNumber, map[string]any{"Country": l.Country})
 		case l.CountyNumber != "" && l.CountyNumber != c.Number:
-			ps.addf("municipality_number", "members.municipality.other_county", in.MunicipalityNumber, map[string]any{"County": c.Name})
+			ps.Addf("municipality_number", "members.municipality.other_county", in.MunicipalityNumber, map[string]any{"County": c.Name})
 		default:
 			l.CountyNumber = c.Number
 		}
@@ -220,7 +220,7 @@ func (s *Service) invoiceFields(ps *problems, l *Library, in LibraryInput) {
 		known = known || p == l.InvoiceParty
 	}
 	if !known {
-		ps.addf("invoice_party", "members.invoice_party.unknown", in.InvoiceParty, nil)
+		ps.Addf("invoice_party", "members.invoice_party.unknown", in.InvoiceParty, nil)
 	}
 	l.InvoiceOrgNumber = ""
 	if in.InvoiceOrgNumber != "" {
@@ -228,10 +228,10 @@ func (s *Service) invoiceFields(ps *problems, l *Library, in LibraryInput) {
 		if p != nil {
 			p.Field = "invoice_org_number"
 		}
-		ps.add(p)
+		ps.Add(p)
 		l.InvoiceOrgNumber = n
 	} else if known && l.InvoiceParty != InvoiceSelf {
-		ps.addf("invoice_org_number", "members.invoice_org.required", "", nil)
+		ps.Addf("invoice_org_number", "members.invoice_org.required", "", nil)
 	}
 	l.InvoiceAddress = oneLineEnd(in.InvoiceAddress)
 	l.EInvoiceEndpoint = strings.TrimSpace(in.EInvoiceEndpoint)
@@ -239,14 +239,14 @@ func (s *Service) invoiceFields(ps *problems, l *Library, in LibraryInput) {
 		m := peppolEndpoint.FindStringSubmatch(l.EInvoiceEndpoint)
 		switch {
 		case m == nil:
-			ps.addf("einvoice_endpoint", "members.einvoice.syntax", l.EInvoiceEndpoint, nil)
+			ps.Addf("einvoice_endpoint", "members.einvoice.syntax", l.EInvoiceEndpoint, nil)
 		case m[1] == "0192":
 			if _, p := validate.OrgNumber("NO", m[2]); p != nil {
-				ps.addf("einvoice_endpoint", "members.einvoice.orgnr", l.EInvoiceEndpoint, nil)
+				ps.Addf("einvoice_endpoint", "members.einvoice.orgnr", l.EInvoiceEndpoint, nil)
 			}
 		case m[1] == "0007":
 			if _, p := validate.OrgNumber("SE", m[2]); p != nil {
-				ps.addf("einvoice_endpoint", "members.einvoice.orgnr", l.EInvoiceEndpoint, nil)
+				ps.Addf("einvoice_endpoint", "members.einvoice.orgnr", l.EInvoiceEndpoint, nil)
 			}
 		}
 	}
@@ -265,14 +265,14 @@ func (s *Service) checkParent(ctx context.Context, db bun.IDB, ps *problems, l *
 	id := *l.ParentID
 	for depth := 0; id != 0 && depth < 50; depth++ {
 		if seen[id] {
-			ps.addf("parent_id", "members.parent.loop", strconv.FormatInt(*l.ParentID, 10), nil)
+			ps.Addf("parent_id", "members.parent.loop", strconv.FormatInt(*l.ParentID, 10), nil)
 			return nil
 		}
 		seen[id] = true
 		p := new(Library)
 		if err := db.NewSelect().Model(p).Column("id", "parent_id").Where("id = ?", id).Scan(ctx); err != nil {
 			if depth == 0 {
-				ps.addf("parent_id", "members.parent.unknown", strconv.FormatInt(id, 10), nil)
+				ps.Addf("parent_id", "members.parent.unknown", strconv.FormatInt(id, 10), nil)
 			}
 			return nil
 		}

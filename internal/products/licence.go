@@ -49,16 +49,16 @@ func (s *Service) AddLicenceVersion(ctx context.Context, by auth.Actor, productI
 		}
 		switch {
 		case len(in.Document) > MaxLicenceDocument:
-			ps.addf("document", "licence.document.too_large", v.DocumentName, map[string]any{"MaxMB": MaxLicenceDocument >> 20})
+			ps.Addf("document", "licence.document.too_large", v.DocumentName, map[string]any{"MaxMB": MaxLicenceDocument >> 20})
 		case !bytes.HasPrefix(in.Document, []byte("%PDF-")):
-			ps.addf("document", "licence.document.not_pdf", v.DocumentName, nil)
+			ps.Addf("document", "licence.document.not_pdf", v.DocumentName, nil)
 		}
 		v.Document = in.Document
 	}
 	if v.Text == "" && len(v.Document) == 0 {
-		ps.addf("text", "licence.text.required", "", nil)
+		ps.Addf("text", "licence.text.required", "", nil)
 	}
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	j, err := json.Marshal(terms)

@@ -57,13 +57,13 @@ func (s *Service) normaliseProduct(ctx context.Context, tx bun.IDB, ps *problems
 	}
 	p.Name = strings.Join(strings.Fields(in.Name), " ")
 	if p.Name == "" {
-		ps.addf("name", "products.name.required", "", nil)
+		ps.Addf("name", "products.name.required", "", nil)
 	}
 	p.VendorID = in.VendorID
 	if in.VendorID == 0 {
-		ps.addf("vendor_id", "products.vendor.required", "", nil)
+		ps.Addf("vendor_id", "products.vendor.required", "", nil)
 	} else if _, err := getVendor(ctx, tx, in.VendorID); errors.Is(err, ErrNotFound) {
-		ps.addf("vendor_id", "products.vendor.unknown", strconv.FormatInt(in.VendorID, 10), nil)
+		ps.Addf("vendor_id", "products.vendor.unknown", strconv.FormatInt(in.VendorID, 10), nil)
 	} else if err != nil {
 		return nil, err
 	}
@@ -90,7 +90,7 @@ func (s *Service) CreateProduct(ctx context.Context, by auth.Actor, in ProductIn
 			return err
 		}
 		texts := normaliseTexts(&ps, in.Texts)
-		if err := ps.err(); err != nil {
+		if err := ps.Err(); err != nil {
 			return err
 		}
 		if p.Published {
@@ -147,7 +147,7 @@ func (s *Service) UpdateProduct(ctx context.Context, by auth.Actor, id int64, in
 			return err
 		}
 		texts := normaliseTexts(&ps, in.Texts)
-		if err := ps.err(); err != nil {
+		if err := ps.Err(); err != nil {
 			return err
 		}
 		out, err = s.saveProduct(ctx, tx, by, old, p, texts)

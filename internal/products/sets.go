@@ -40,7 +40,7 @@ func normaliseSet(ps *problems, field, code string, values, allowed []string) st
 			continue
 		}
 		if !slices.Contains(allowed, v) {
-			ps.addf(field, code, v, nil)
+			ps.Addf(field, code, v, nil)
 			continue
 		}
 		seen[v] = true

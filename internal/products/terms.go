@@ -125,7 +125,7 @@ func normaliseTerms(ps *problems, in Terms) Terms {
 			case v == "":
 				v = TermUnclear
 			case !slices.Contains(ILLValues, v):
-				ps.addf(field, "licence.term.interlibrary_loan", raw, nil)
+				ps.Addf(field, "licence.term.interlibrary_loan", raw, nil)
 			}
 		case TermConcurrentUsers:
 			v = strings.ReplaceAll(v, " ", "")
@@ -134,7 +134,7 @@ func normaliseTerms(ps *problems, in Terms) Terms {
 			} else if v != ConcurrentUnlimited && v != TermUnclear {
 				n, err := strconv.Atoi(v)
 				if err != nil || n <= 0 {
-					ps.addf(field, "licence.term.concurrent_users", raw, nil)
+					ps.Addf(field, "licence.term.concurrent_users", raw, nil)
 				} else {
 					v = strconv.Itoa(n)
 				}
@@ -150,7 +150,7 @@ func normaliseTerms(ps *problems, in Terms) Terms {
 			case v == "":
 				v = TermUnclear
 			case !slices.Contains(YesNoValues, v):
-				ps.addf(field, "licence.term.yes_no", raw, nil)
+				ps.Addf(field, "licence.term.yes_no", raw, nil)
 			}
 		}
 		t.Value = v

@@ -88,7 +88,7 @@ func normaliseTexts(ps *problems, in map[string]TextInput) map[string]ProductTex
 	out := map[string]ProductText{}
 	for lang, ti := range in {
 		if !slices.Contains(TextLangs, lang) {
-			ps.addf("texts."+lang, "products.lang.unknown", lang, nil)
+			ps.Addf("texts."+lang, "products.lang.unknown", lang, nil)
 			continue
 		}
 		t := ProductText{Lang: lang}
@@ -107,10 +107,10 @@ func completeForPublishing(nb ProductText) error {
 	var ps problems
 	for _, f := range TextFields {
 		if nb.Field(f) == "" {
-			ps.addf("texts.nb."+f, "products.publish.missing."+f, "", nil)
+			ps.Addf("texts.nb."+f, "products.publish.missing."+f, "", nil)
 		}
 	}
-	return ps.err()
+	return ps.Err()
 }
 
 func loadTexts(ctx context.Context, idb bun.IDB, productID int64) (map[string]ProductText, error) {
@@ -185,7 +185,7 @@ func (s *Service) SetText(ctx context.Context, by auth.Actor, productID int64, l
 	}
 	var ps problems
 	texts := normaliseTexts(&ps, map[string]TextInput{lang: in})
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {

@@ -47,29 +47,29 @@ func normaliseTraining(in TrainingInput) (*TrainingMaterial, error) {
 	m := &TrainingMaterial{Kind: strings.TrimSpace(in.Kind), Title: strings.Join(strings.Fields(in.Title), " "),
 		Lang: strings.TrimSpace(in.Lang), Subtitled: in.Subtitled}
 	if !slices.Contains(TrainingKinds, m.Kind) {
-		ps.addf("kind", "training.kind.unknown", in.Kind, nil)
+		ps.Addf("kind", "training.kind.unknown", in.Kind, nil)
 	}
 	if m.Title == "" {
-		ps.addf("title", "training.title.required", "", nil)
+		ps.Addf("title", "training.title.required", "", nil)
 	}
 	if m.Lang == "" {
 		m.Lang = "nb"
 	} else if !slices.Contains(TextLangs, m.Lang) {
-		ps.addf("lang", "products.lang.unknown", in.Lang, nil)
+		ps.Addf("lang", "products.lang.unknown", in.Lang, nil)
 	}
 	if u := strings.TrimSpace(in.URL); u != "" {
 		w, p := validate.Website(u)
 		if p != nil {
 			p.Field = "url"
 		}
-		ps.add(p)
+		ps.Add(p)
 		m.URL = w
 	} else if m.Kind == TrainingRecording || m.Kind == TrainingGuide {
-		ps.addf("url", "training.url.required", "", nil)
+		ps.Addf("url", "training.url.required", "", nil)
 	}
 	if m.Kind == TrainingUpcoming {
 		if in.StartsAt == nil || in.StartsAt.IsZero() {
-			ps.addf("starts_at", "training.starts_at.required", "", nil)
+			ps.Addf("starts_at", "training.starts_at.required", "", nil)
 		} else {
 			t := in.StartsAt.UTC().Truncate(time.Minute)
 			m.StartsAt = &t
@@ -78,7 +78,7 @@ func normaliseTraining(in TrainingInput) (*TrainingMaterial, error) {
 	if m.Kind != TrainingRecording {
 		m.Subtitled = false
 	}
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	return m, nil

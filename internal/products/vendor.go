@@ -51,16 +51,16 @@ func normaliseVendor(in VendorInput, existing *Vendor) (*Vendor, error) {
 	}
 	v.Name = strings.Join(strings.Fields(in.Name), " ")
 	if v.Name == "" {
-		ps.addf("name", "vendor.name.required", "", nil)
+		ps.Addf("name", "vendor.name.required", "", nil)
 	}
 	v.Country = strings.ToUpper(strings.TrimSpace(in.Country))
 	if !countryCode.MatchString(v.Country) {
-		ps.addf("country", "vendor.country.invalid", in.Country, nil)
+		ps.Addf("country", "vendor.country.invalid", in.Country, nil)
 	}
 	v.OrgNumber = strings.TrimSpace(in.OrgNumber)
 	if v.OrgNumber != "" && (v.Country == "NO" || v.Country == "SE") {
 		n, p := validate.OrgNumber(v.Country, v.OrgNumber)
-		ps.add(p)
+		ps.Add(p)
 		v.OrgNumber = n
 	}
 	v.SupportEmail = ""
@@ -69,7 +69,7 @@ func normaliseVendor(in VendorInput, existing *Vendor) (*Vendor, error) {
 		if p != nil {
 			p.Field = "support_email"
 		}
-		ps.add(p)
+		ps.Add(p)
 		v.SupportEmail = e
 	}
 	v.SupportURL = ""
@@ -78,11 +78,11 @@ func normaliseVendor(in VendorInput, existing *Vendor) (*Vendor, error) {
 		if p != nil {
 			p.Field = "support_url"
 		}
-		ps.add(p)
+		ps.Add(p)
 		v.SupportURL = u
 	}
 	v.Notes = oneLineEnd(in.Notes)
-	if err := ps.err(); err != nil {
+	if err := ps.Err(); err != nil {
 		return nil, err
 	}
 	return v, nil
