@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/samla-org/samla/internal/auth"
@@ -42,19 +43,30 @@ func parseLayout() (*Layout, error) {
 type Pages struct{ byName map[string]*template.Template }
 
 // ParsePages parses every file matching pattern in fsys into its own copy of
-// the layout, so pages can each define "content" without clashing.
+// the layout, so pages can each define "content" without clashing. Files
+// named partial_*.html hold templates several pages share (a form used to
+// create and to edit): they are parsed into every page rather than served
+// as pages of their own. (Not "_*.html": go:embed skips such names.)
 func (a *App) ParsePages(fsys fs.FS, pattern string) (*Pages, error) {
 	files, err := fs.Glob(fsys, pattern)
 	if err != nil {
 		return nil, err
 	}
-	p := &Pages{byName: map[string]*template.Template{}}
+	var pages, partials []string
 	for _, f := range files {
+		if strings.HasPrefix(path.Base(f), "partial_") {
+			partials = append(partials, f)
+		} else {
+			pages = append(pages, f)
+		}
+	}
+	p := &Pages{byName: map[string]*template.Template{}}
+	for _, f := range pages {
 		t, err := a.layout.base.Clone()
 		if err != nil {
 			return nil, err
 		}
-		if t, err = t.ParseFS(fsys, f); err != nil {
+		if t, err = t.ParseFS(fsys, append([]string{f}, partials...)...); err != nil {
 			return nil, fmt.Errorf("parse %s: %w", f, err)
 		}
 		p.byName[path.Base(f)] = t
