@@ -83,7 +83,7 @@ func approvedLines(idb bun.IDB) *bun.SelectQuery {
 		Join("LEFT JOIN invoice_runs AS cr ON cr.id = ci.run_id").
 		ColumnExpr("l.kind, l.amount_minor, i.currency, i.home_rate_micro, l.source_currency, l.rate_micro, l.library_id, l.agreement_id").
 		ColumnExpr("COALESCE(lib.name, '') AS library_name, COALESCE(p.name, '') AS product_name").
-		ColumnExpr(yearExpr + " AS year").
+		ColumnExpr(yearExpr+" AS year").
 		Where("i.status = ?", StatusApproved)
 }
 

@@ -8,6 +8,7 @@ package billing
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"sort"
@@ -172,10 +173,19 @@ func (o *OfferPrice) Check() error {
 		if len(s.Bands) == 0 {
 			ps.Addf("bands", "billing.price.no_bands", "", nil)
 		}
-		bands := append([]Band(nil), s.Bands...)
-		sort.Slice(bands, func(i, j int) bool { return bands[i].From < bands[j].From })
+		// Sorted by From to find overlaps and gaps; the field names the
+		// band's row as entered.
+		order := make([]int, len(s.Bands))
+		for i := range order {
+			order[i] = i
+		}
+		sort.SliceStable(order, func(i, j int) bool { return s.Bands[order[i]].From < s.Bands[order[j]].From })
+		bands := make([]Band, len(order))
+		for i, k := range order {
+			bands[i] = s.Bands[k]
+		}
 		for i, b := range bands {
-			field := fmt.Sprintf("bands[%d]", i)
+			field := fmt.Sprintf("bands[%d]", order[i])
 			switch {
 			case b.PriceMinor < 0:
 				ps.Addf(field, "billing.price.negative", money.Plain(b.PriceMinor), nil)
@@ -197,7 +207,9 @@ func (o *OfferPrice) Check() error {
 		if s.MinMinor != nil && *s.MinMinor < 0 {
 			ps.Addf("min", "billing.price.negative", money.Plain(*s.MinMinor), nil)
 		}
-		if s.MinMinor != nil && s.MaxMinor != nil && *s.MaxMinor < *s.MinMinor {
+		if s.MaxMinor != nil && *s.MaxMinor < 0 {
+			ps.Addf("max", "billing.price.negative", money.Plain(*s.MaxMinor), nil)
+		} else if s.MinMinor != nil && s.MaxMinor != nil && *s.MaxMinor < *s.MinMinor {
 			ps.Addf("max", "billing.price.max_below_min", money.Plain(*s.MaxMinor), nil)
 		}
 	case ModelShared:
@@ -252,8 +264,12 @@ func parseRate(s string) (*big.Rat, bool) {
 
 // Price computes what each subscriber owes for the offer, in the offer's
 // currency. Subscribers that cannot be priced (no FTE for an FTE tier, no
-// county library to pay a county's share) are returned as skips with the
-// reason; they pay nothing, which a shared licence shows as a deficit.
+// population for a population key) are returned as skips with the reason
+// and pay nothing. In a shared licence the total is split among the parties
+// that can be weighed, so the vendor's total is still met; the draft run
+// lists the skipped ones so the registry can be fixed before approval. Only
+// a county without a county library to pay its share leaves its share
+// unbilled, which the economy report shows as a deficit.
 // Subscribers are taken in LibraryID order, so the result is the same
 // whatever order they come in.
 func Price(o OfferPrice, subscribers []Payer, reg Registry) ([]Charge, []Skip, error) {
@@ -300,7 +316,11 @@ func Price(o OfferPrice, subscribers []Payer, reg Registry) ([]Charge, []Skip, e
 				continue
 			}
 			exact := new(big.Rat).Mul(o.RateFactor, new(big.Rat).SetInt64(*v))
-			amount := money.DivRound(exact.Num(), exact.Denom()).Int64()
+			q := money.DivRound(exact.Num(), exact.Denom())
+			if !q.IsInt64() {
+				return nil, nil, fmt.Errorf("offer %d, library %d: %s × %d overflows", o.OfferID, p.LibraryID, o.Spec.Rate, *v)
+			}
+			amount := q.Int64()
 			steps := []Step{{"billing.step.rate", map[string]any{"basis": o.Spec.Basis, "value": *v, "rate": o.Spec.Rate, "amount_minor": amount, "currency": cur}}}
 			if o.Spec.MinMinor != nil && amount < *o.Spec.MinMinor {
 				amount = *o.Spec.MinMinor
@@ -392,6 +412,20 @@ func priceShared(o OfferPrice, subs []Payer, reg Registry) ([]Charge, []Skip, er
 		}
 	}
 	countyShares, err := money.Split(s.TotalMinor, weights(parts))
+	if errors.Is(err, money.ErrNoWeights) {
+		// Nobody to pay: every library is a skip, the whole total a deficit.
+		var skips []Skip
+		for i, c := range counties {
+			code := parts[i].Missing
+			if code == "" {
+				code = "billing.skip.no_weight"
+			}
+			for _, p := range byCounty[c] {
+				skips = append(skips, Skip{p.LibraryID, o.OfferID, code, parts[i].Name})
+			}
+		}
+		return nil, skips, nil
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("offer %d: split among counties: %w", o.OfferID, err)
 	}
@@ -478,8 +512,17 @@ func splitShares(offerID, total int64, cur string, first Step, parts []Share, ex
 	}
 	w := weights(parts)
 	amounts, err := money.Split(total, w)
+	if errors.Is(err, money.ErrNoWeights) {
+		// Nobody to pay: every party is a skip, the whole total a deficit.
+		for _, p := range parts {
+			if p.Missing == "" {
+				skips = append(skips, Skip{p.LibraryID, offerID, "billing.skip.no_weight", p.Name})
+			}
+		}
+		return nil, skips, nil
+	}
 	if err != nil {
-		return nil, skips, nil // nobody to pay: every party is a skip, the whole total a deficit
+		return nil, nil, fmt.Errorf("offer %d: split: %w", offerID, err)
 	}
 	sum := money.Sum(w)
 	var charges []Charge

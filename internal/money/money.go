@@ -171,6 +171,9 @@ func DivRound(n, d *big.Int) *big.Int {
 
 // MulDiv returns a×b/d rounded half away from zero, exactly.
 func MulDiv(a, b, d int64) (int64, error) {
+	if d <= 0 {
+		return 0, fmt.Errorf("money: division by %d", d)
+	}
 	p := new(big.Int).Mul(big.NewInt(a), big.NewInt(b))
 	q := DivRound(p, big.NewInt(d))
 	if !q.IsInt64() {

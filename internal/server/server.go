@@ -11,6 +11,7 @@ import (
 
 	"github.com/samla-org/samla/internal/api"
 	"github.com/samla-org/samla/internal/auth"
+	"github.com/samla-org/samla/internal/billing"
 	"github.com/samla-org/samla/internal/db"
 	"github.com/samla-org/samla/internal/enrolment"
 	"github.com/samla-org/samla/internal/enrolment/enrolmentweb"
@@ -19,6 +20,8 @@ import (
 	"github.com/samla-org/samla/internal/members/memberweb"
 	"github.com/samla-org/samla/internal/products"
 	"github.com/samla-org/samla/internal/products/productweb"
+	"github.com/samla-org/samla/internal/rates"
+	"github.com/samla-org/samla/internal/rates/ratesweb"
 	"github.com/samla-org/samla/internal/web"
 )
 
@@ -32,6 +35,8 @@ type Services struct {
 	Members   *members.Service
 	Products  *products.Service
 	Enrolment *enrolment.Service
+	Rates     *rates.Service
+	Billing   *billing.Service
 	Catalog   *i18n.Catalog
 }
 
@@ -45,7 +50,9 @@ func NewServices(d *db.DB) (*Services, error) {
 	p := &products.Service{DB: d}
 	e := &enrolment.Service{DB: d, Products: p}
 	users := &auth.Service{DB: d, Scope: m.LibrariesForContactEmail, VendorScope: e.VendorSubscribers}
-	return &Services{DB: d, Users: users, Members: m, Products: p, Enrolment: e, Catalog: cat}, nil
+	rs := &rates.Service{DB: d}
+	b := &billing.Service{DB: d, Catalog: cat, Rates: rs.RateOn}
+	return &Services{DB: d, Users: users, Members: m, Products: p, Enrolment: e, Rates: rs, Billing: b, Catalog: cat}, nil
 }
 
 // Handler is the whole application: pages, API and static files.
@@ -65,6 +72,9 @@ func Handler(s *Services, dataDir string, log *slog.Logger) (http.Handler, error
 		return nil, err
 	}
 	if err := enrolmentweb.Register(mux, app, s.Enrolment); err != nil {
+		return nil, err
+	}
+	if err := ratesweb.Register(mux, app, s.Rates); err != nil {
 		return nil, err
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -142,6 +142,7 @@ CREATE INDEX invoice_lines_invoice ON invoice_lines (invoice_id, position);
 CREATE UNIQUE INDEX invoice_lines_billed ON invoice_lines (source_key) WHERE billed;
 CREATE INDEX invoice_lines_agreement ON invoice_lines (agreement_id);
 CREATE INDEX invoice_lines_library ON invoice_lines (library_id);
+CREATE INDEX invoice_lines_credited ON invoice_lines (credited_by_line_id);
 
 -- Gapless invoice numbers: taken inside the approving transaction.
 CREATE TABLE invoice_counters (
