@@ -78,6 +78,9 @@ func cmdUser(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "rates" {
+		return cmdImportRates(ctx, args[1:], stdout)
+	}
 	if len(args) == 0 || args[0] != "members" {
 		return errors.New("usage: samla import members FILE [--dry-run]")
 	}
@@ -134,6 +137,9 @@ func needsValue(flagName string) bool {
 }
 
 func cmdExport(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "ehf" {
+		return cmdExportEHF(ctx, args[1:], stdout)
+	}
 	if len(args) < 2 || args[0] != "members" {
 		return errors.New("usage: samla export members FILE.csv|FILE.xlsx")
 	}

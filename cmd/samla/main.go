@@ -23,7 +23,9 @@ Usage:
   samla user add --email E --name N --role R [--password P] [--county NO-03] [--library ID] [--vendor ID]
   samla user token --email E [--name N]   print a new API token for the user
   samla import members FILE [--dry-run]
+  samla import rates FILE         Norges Bank CSV or ECB XML/CSV exchange rates
   samla export members FILE       (.csv or .xlsx)
+  samla export ehf RUN_ID DIR     the EHF files of an approved invoice run
   samla version
 
 Every subcommand takes:

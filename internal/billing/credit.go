@@ -48,9 +48,10 @@ func (s *Service) CreditInvoice(ctx context.Context, by auth.Actor, invoiceID in
 		for _, id := range lineIDs {
 			want[id] = true
 		}
+		all := len(want) == 0
 		var take []*Line
 		for _, l := range inv.Lines {
-			if (len(want) == 0 || want[l.ID]) && l.CreditedByLineID == nil {
+			if (all || want[l.ID]) && l.CreditedByLineID == nil {
 				take = append(take, l)
 				delete(want, l.ID)
 			}

@@ -29,11 +29,13 @@ func (s *Service) Runs(ctx context.Context, by auth.Actor) ([]RunSummary, error)
 		return nil, ErrForbidden
 	}
 	var out []RunSummary
-	err := s.DB.NewSelect().Model(&out).
+	// The model is the run, scanned into summaries: bun would take the
+	// table name from RunSummary otherwise.
+	err := s.DB.NewSelect().Model((*Run)(nil)).
 		ColumnExpr("r.*").
 		ColumnExpr("(SELECT COUNT(*) FROM invoices AS i WHERE i.run_id = r.id) AS invoices").
 		ColumnExpr("(SELECT COALESCE(SUM(i.total_minor), 0) FROM invoices AS i WHERE i.run_id = r.id) AS total_minor").
-		OrderExpr("r.id DESC").Scan(ctx)
+		OrderExpr("r.id DESC").Scan(ctx, &out)
 	if err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
 	}
@@ -144,18 +146,27 @@ func (s *Service) document(ctx context.Context, st *Settings, inv *Invoice) (ehf
 	lg := lang(inv.BuyerCountry)
 	for i, l := range inv.Lines {
 		d.Lines = append(d.Lines, ehf.Line{ID: fmt.Sprint(i + 1), Name: l.Description, NetMinor: sign * l.AmountMinor,
-			VATCategory: l.VATCategory, VATRateBP: l.VATRateBP, Note: s.lineNote(lg, l)})
+			VATCategory: l.VATCategory, VATRateBP: l.VATRateBP, Note: s.LineNote(lg, inv, l)})
 	}
 	return d, nil
 }
 
-// lineNote is what the buyer reads under a line: the foreign price, the
-// rate and its date, or the markup's base.
-func (s *Service) lineNote(lg string, l *Line) string {
+// LineNote is what the buyer reads under a line: the foreign price and
+// the rate it was converted at, or the markup's base. Line rates are home
+// currency per unit of the price's currency; on an invoice in another
+// currency than the home one the rate shown is the cross rate, price
+// currency per invoice currency unit.
+func (s *Service) LineNote(lg string, inv *Invoice, l *Line) string {
 	switch {
 	case l.RateMicro != nil:
+		rate := money.Rate(*l.RateMicro)
+		if inv.HomeRateMicro != nil && *inv.HomeRateMicro > 0 {
+			if cross, err := money.CrossRate(rate, money.Rate(*inv.HomeRateMicro)); err == nil {
+				rate = cross
+			}
+		}
 		return s.Catalog.T(lg, "billing.note.converted", map[string]any{
-			"Amount": money.Format(lg, abs(l.SourceMinor), l.SourceCurrency), "Rate": money.Rate(*l.RateMicro).Text(lg),
+			"Amount": money.Format(lg, abs(l.SourceMinor), l.SourceCurrency), "Rate": rate.Text(lg),
 			"Date": string(l.RateDate)})
 	case l.Kind == LineMarkup:
 		return s.Catalog.T(lg, "billing.note.markup", map[string]any{

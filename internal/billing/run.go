@@ -3,6 +3,7 @@ package billing
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -77,6 +78,7 @@ func (s *Service) CreateRun(ctx context.Context, by auth.Actor, in RunInput) (*R
 	if err := checkRunInput(&in); err != nil {
 		return nil, err
 	}
+	s = s.cachedRates(ctx, st, in.RateDate, today)
 	params, _ := json.Marshal(map[string]any{"among": in.Among, "key": in.Key, "fixed": in.Fixed, "amount_minor": in.AmountMinor})
 	run := &Run{Kind: in.Kind, Name: in.Name, Year: in.Year, PeriodFrom: in.PeriodFrom, PeriodTo: in.PeriodTo,
 		IssueDate: in.IssueDate, DueDate: in.IssueDate.AddDays(st.PaymentDays), Currency: in.Currency,
@@ -360,6 +362,9 @@ func (s *Service) rate(ctx context.Context, currency string, day calendar.Date, 
 		return 0, "", fmt.Errorf("%w for %s on %s", ErrNoRate, currency, day)
 	}
 	r, d, err := s.Rates(ctx, currency, day)
+	if errors.Is(err, ErrNoRate) {
+		return 0, "", err
+	}
 	if err != nil {
 		return 0, "", fmt.Errorf("%w for %s on %s: %v", ErrNoRate, currency, day, err)
 	}
@@ -383,4 +388,33 @@ func (r *Run) Skips() []RunSkip {
 	var ss []RunSkip
 	_ = json.Unmarshal([]byte(r.Skipped), &ss)
 	return ss
+}
+
+// cachedRates returns a copy of the service whose exchange rates come from
+// lookups made now, for every currency on each of days. Work inside a
+// transaction uses it: the rates live in the same database, and with
+// SQLite's single connection a lookup from inside a transaction would wait
+// for that transaction forever.
+func (s *Service) cachedRates(ctx context.Context, st *Settings, days ...calendar.Date) *Service {
+	type entry struct {
+		rate money.Rate
+		day  calendar.Date
+		err  error
+	}
+	got := map[string]entry{}
+	for _, d := range days {
+		for _, c := range money.Currencies {
+			r, day, err := s.rate(ctx, c, d, st)
+			got[c+"@"+string(d)] = entry{r, day, err}
+		}
+	}
+	c := *s
+	c.Rates = func(_ context.Context, currency string, on calendar.Date) (money.Rate, calendar.Date, error) {
+		e, ok := got[currency+"@"+string(on)]
+		if !ok {
+			return 0, "", fmt.Errorf("%w for %s on %s", ErrNoRate, currency, on)
+		}
+		return e.rate, e.day, e.err
+	}
+	return &c
 }

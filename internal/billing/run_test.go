@@ -7,6 +7,7 @@ import (
 
 	"github.com/samla-org/samla/internal/members"
 	"github.com/samla-org/samla/internal/money"
+	"github.com/samla-org/samla/internal/rates"
 )
 
 // A run makes one invoice per paying party: two libraries billed through
@@ -214,4 +215,32 @@ func (f *fix) numbers() []string {
 		f.t.Fatal(err)
 	}
 	return ns
+}
+
+// With the rates stored in the same database (SQLite has one connection),
+// a run and a vendor invoice look rates up before their transaction: a
+// lookup inside it would wait for the transaction forever.
+func TestRunWithStoredRates(t *testing.T) {
+	f := newFix(t)
+	rs := &rates.Service{DB: f.db}
+	f.svc.Rates = rs.RateOn
+	if _, err := rs.AddManual(f.ctx, admin, "EUR", "2026-11-20", "11,50", "fra leverandørens faktura"); err != nil {
+		t.Fatal(err)
+	}
+	ag := f.agreement("Avtale", 2027)
+	o := f.offer(ag, "Database", PriceInput{Model: ModelFlat, Currency: "EUR", FlatMinor: 100_000})
+	f.subscribe(o, f.library("Alfa", "03"))
+	_, invs := f.run(yearRun(2027))
+	if len(invs) != 1 || invs[0].NetMinor != 1_150_000+57_500 {
+		t.Fatalf("invoices %d, net %d", len(invs), invs[0].NetMinor)
+	}
+	if *invs[0].Lines[0].RateMicro != 11_500000 || invs[0].Lines[0].RateDate != "2026-11-20" {
+		t.Errorf("rate %d of %s", *invs[0].Lines[0].RateMicro, invs[0].Lines[0].RateDate)
+	}
+	if _, err := f.svc.RegisterVendorInvoice(f.ctx, admin, VendorInvoiceInput{AgreementID: ag, Number: "1", InvoiceDate: "2026-11-23", Currency: "EUR", AmountMinor: 100_000}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.CreateRun(f.ctx, admin, RunInput{Kind: RunSubscriptions, Name: "USD", PeriodFrom: "2027-01-01", PeriodTo: "2027-12-31", Currency: "USD"}); !errors.Is(err, ErrNoRate) {
+		t.Errorf("a USD run without a USD rate: %v", err)
+	}
 }

@@ -78,6 +78,7 @@ func (s *Service) RegisterVendorInvoice(ctx context.Context, by auth.Actor, in V
 			return nil, ps.Err()
 		}
 	}
+	s = s.cachedRates(ctx, st, in.InvoiceDate)
 	home, err := money.Convert(in.AmountMinor, rate)
 	if err != nil {
 		return nil, err

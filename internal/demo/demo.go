@@ -133,6 +133,9 @@ func Seed(ctx context.Context, s *server.Services) ([]Login, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := seedBilling(ctx, s, time.Now()); err != nil {
+		return nil, err
+	}
 	pw := func() string { return password() }
 	logins := []Login{
 		{auth.RoleAdmin, "admin@samla.example", pw()},

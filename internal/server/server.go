@@ -12,6 +12,7 @@ import (
 	"github.com/samla-org/samla/internal/api"
 	"github.com/samla-org/samla/internal/auth"
 	"github.com/samla-org/samla/internal/billing"
+	"github.com/samla-org/samla/internal/billing/billingweb"
 	"github.com/samla-org/samla/internal/db"
 	"github.com/samla-org/samla/internal/enrolment"
 	"github.com/samla-org/samla/internal/enrolment/enrolmentweb"
@@ -75,6 +76,9 @@ func Handler(s *Services, dataDir string, log *slog.Logger) (http.Handler, error
 		return nil, err
 	}
 	if err := ratesweb.Register(mux, app, s.Rates); err != nil {
+		return nil, err
+	}
+	if err := billingweb.Register(mux, app, s.Billing); err != nil {
 		return nil, err
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
