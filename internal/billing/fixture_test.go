@@ -158,8 +158,9 @@ func (f *fix) subscribe(offerID int64, libs ...*members.Library) {
 		f.t.Fatal(err)
 	}
 	subs := make([]*enrolment.Subscription, len(libs))
+	product := f.productOf(offerID)
 	for i, l := range libs {
-		subs[i] = &enrolment.Subscription{LibraryID: l.ID, ProductID: f.productOf(offerID), OfferID: &offerID,
+		subs[i] = &enrolment.Subscription{LibraryID: l.ID, ProductID: product, OfferID: &offerID,
 			StartsOn: ag.From, EndsOn: ag.To, CreatedAt: f.now}
 	}
 	if _, err := f.db.NewInsert().Model(&subs).Exec(f.ctx); err != nil {

@@ -355,22 +355,7 @@ func priceShared(o OfferPrice, subs []Payer, reg Registry) ([]Charge, []Skip, er
 		parts := make([]Share, len(subs))
 		for i, p := range subs {
 			parts[i] = Share{Key: fmt.Sprintf("library:%d", p.LibraryID), Name: p.Name, LibraryID: p.LibraryID}
-			switch s.Key {
-			case KeyPopulation:
-				if p.Population != nil {
-					parts[i].Weight = *p.Population
-				} else {
-					parts[i].Missing = "billing.skip.no_basis"
-				}
-			case KeyEqual:
-				parts[i].Weight = 1
-			case KeyFixed:
-				w, ok := s.Fixed[parts[i].Key]
-				parts[i].Weight = w
-				if !ok {
-					parts[i].Missing = "billing.skip.no_fixed_share"
-				}
-			}
+			parts[i].weigh(s.Key, s.Fixed, p.Population, "billing.skip.no_basis")
 		}
 		return splitShares(o.OfferID, s.TotalMinor, cur, total, parts, nil)
 	}
@@ -395,21 +380,7 @@ func priceShared(o OfferPrice, subs []Payer, reg Registry) ([]Charge, []Skip, er
 	parts := make([]Share, len(counties))
 	for i, c := range counties {
 		parts[i] = Share{Key: "county:" + c.country + "-" + c.number, Name: c.country + "-" + c.number}
-		switch s.Key {
-		case KeyPopulation:
-			parts[i].Weight = reg.CountyPopulation(c.country, c.number)
-			if parts[i].Weight == 0 {
-				parts[i].Missing = "billing.skip.no_county_population"
-			}
-		case KeyEqual:
-			parts[i].Weight = 1
-		case KeyFixed:
-			w, ok := s.Fixed[parts[i].Key]
-			parts[i].Weight = w
-			if !ok {
-				parts[i].Missing = "billing.skip.no_fixed_share"
-			}
-		}
+		parts[i].weigh(s.Key, s.Fixed, countyPopulation(reg, c.country, c.number), "billing.skip.no_county_population")
 	}
 	countyShares, err := money.Split(s.TotalMinor, weights(parts))
 	if errors.Is(err, money.ErrNoWeights) {
@@ -486,6 +457,37 @@ type Share struct {
 	LibraryID int64 // who pays: the library, or the county library for a county
 	Weight    int64
 	Missing   string // why this party has no weight (a skip code), or ""
+}
+
+// weigh sets a share's weight by the key: its population (unknown is a
+// skip with the code noPopulation), 1 for equal shares, or the fixed share
+// entered for its Key (none entered is a skip).
+func (sh *Share) weigh(key string, fixed map[string]int64, population *int64, noPopulation string) {
+	switch key {
+	case KeyPopulation:
+		if population != nil {
+			sh.Weight = *population
+		} else {
+			sh.Missing = noPopulation
+		}
+	case KeyEqual:
+		sh.Weight = 1
+	case KeyFixed:
+		w, ok := fixed[sh.Key]
+		sh.Weight = w
+		if !ok {
+			sh.Missing = "billing.skip.no_fixed_share"
+		}
+	}
+}
+
+// countyPopulation is a county's population from the registry, nil when
+// unknown.
+func countyPopulation(reg Registry, country, county string) *int64 {
+	if n := reg.CountyPopulation(country, county); n > 0 {
+		return &n
+	}
+	return nil
 }
 
 func weights(parts []Share) []int64 {

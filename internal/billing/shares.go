@@ -48,17 +48,9 @@ func (s *Service) shareAmong(w *world, st *Settings, run *Run, in RunInput, tota
 	for i, l := range parties {
 		ck := "county:" + l.Country + "-" + l.CountyNumber
 		shares[i] = Share{Key: ck, Name: l.Name, LibraryID: l.ID}
-		switch in.Key {
-		case KeyPopulation:
-			shares[i].Weight = w.CountyPopulation(l.Country, l.CountyNumber)
-		case KeyEqual:
-			shares[i].Weight = 1
-		case KeyFixed:
-			wt, ok := in.Fixed[ck]
-			if !ok {
-				ps.Addf("fixed", "billing.share.no_fixed", ck, map[string]any{"Library": l.Name})
-			}
-			shares[i].Weight = wt
+		shares[i].weigh(in.Key, in.Fixed, countyPopulation(w, l.Country, l.CountyNumber), "billing.skip.no_county_population")
+		if shares[i].Missing == "billing.skip.no_fixed_share" {
+			ps.Addf("fixed", "billing.share.no_fixed", ck, map[string]any{"Library": l.Name})
 		}
 	}
 	if err := ps.Err(); err != nil {

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"maps"
 	"strings"
-	"text/template"
+
+	"github.com/samla-org/samla/internal/validate"
 )
 
 // Problem is one thing wrong in a rates file: where (line, field) and what
@@ -159,13 +160,5 @@ func render(code string, data map[string]any) string {
 	if !ok {
 		return code
 	}
-	t, err := template.New(code).Option("missingkey=zero").Parse(text)
-	if err != nil {
-		return text
-	}
-	var b strings.Builder
-	if err := t.Execute(&b, data); err != nil {
-		return text
-	}
-	return b.String()
+	return validate.Fill(code, text, data)
 }

@@ -120,7 +120,14 @@ func render(code string, args map[string]any) string {
 	if !ok {
 		return code
 	}
-	t, err := template.New(code).Option("missingkey=zero").Parse(text)
+	return Fill(code, text, args)
+}
+
+// Fill executes a message template with args; a template that fails to
+// parse or run gives its raw text. Packages with their own English message
+// tables (rates) fill them with it too.
+func Fill(name, text string, args map[string]any) string {
+	t, err := template.New(name).Option("missingkey=zero").Parse(text)
 	if err != nil {
 		return text
 	}

@@ -1,39 +1,14 @@
 package enrolmentweb
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
-
 	"github.com/samla-org/samla/internal/calendar"
+	"github.com/samla-org/samla/internal/money"
 )
 
-// formatMoney shows an amount in minor units (øre, cents) as "12 500,00 NOK"
-// (Bokmål and Swedish) or "12,500.00 NOK" (English), without floats.
+// formatMoney shows an amount in minor units as "12 500,00 NOK" (Bokmål
+// and Swedish) or "12,500.00 NOK" (English), without floats.
 func formatMoney(lang string, minor int64, currency string) string {
-	group, decimal := " ", ","
-	if lang == "en" {
-		group, decimal = ",", "."
-	}
-	sign := ""
-	u := uint64(minor)
-	if minor < 0 {
-		sign, u = "-", uint64(-(minor+1))+1 // also for the most negative int64
-	}
-	whole := strconv.FormatUint(u/100, 10)
-	var b strings.Builder
-	b.WriteString(sign)
-	for i, c := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteString(group)
-		}
-		b.WriteRune(c)
-	}
-	fmt.Fprintf(&b, "%s%02d", decimal, u%100)
-	if currency != "" {
-		b.WriteString(" " + currency)
-	}
-	return b.String()
+	return money.Format(lang, minor, currency)
 }
 
 // formatDay shows a date as its readers write it: 16.10.2026 in Bokmål,
