@@ -72,7 +72,7 @@ func Handler(s *Services, dataDir string, log *slog.Logger) (http.Handler, error
 	if err := productweb.Register(mux, app, s.Products); err != nil {
 		return nil, err
 	}
-	if err := enrolmentweb.Register(mux, app, s.Enrolment); err != nil {
+	if err := enrolmentweb.Register(mux, app, s.Enrolment, s.Billing.Quotes); err != nil {
 		return nil, err
 	}
 	if err := ratesweb.Register(mux, app, s.Rates); err != nil {
@@ -89,7 +89,7 @@ func Handler(s *Services, dataDir string, log *slog.Logger) (http.Handler, error
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	apiMux := http.NewServeMux()
-	api.Register(apiMux, api.Deps{Users: s.Users, Members: s.Members, Products: s.Products, Enrolment: s.Enrolment, Catalog: s.Catalog, Version: Version})
+	api.Register(apiMux, api.Deps{Users: s.Users, Members: s.Members, Products: s.Products, Enrolment: s.Enrolment, Billing: s.Billing, Rates: s.Rates, Catalog: s.Catalog, Version: Version})
 	// The API authenticates by bearer token, not cookies, so it sits outside
 	// the session and cross-origin middleware that protect the forms.
 	root := http.NewServeMux()

@@ -178,10 +178,11 @@ func (a *adminPages) renderAgreement(w http.ResponseWriter, r *http.Request, sta
 		a.fail(w, r, err)
 		return
 	}
+	prices := a.offerPrices(r, offersOf(offers), 0)
 	for _, o := range offers {
 		row := admOfferRow{OfferDetail: o, Price: a.app.T(r, "eadmin.offer.no_price", nil)}
 		if o.Offer.Orderable() {
-			row.Price = formatMoney(lang, o.Offer.PriceMinor, o.Offer.Currency)
+			row.Price = prices[o.Offer.ID]
 		}
 		if o.Offer.PreviousOfferID != nil {
 			row.Previous = labels[*o.Offer.PreviousOfferID]

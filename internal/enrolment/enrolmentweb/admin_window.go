@@ -85,8 +85,9 @@ func (a *adminPages) renderWindowAdmin(w http.ResponseWriter, r *http.Request, s
 		a.fail(w, r, err)
 		return
 	}
+	prices := a.offerPrices(r, offersOf(offers), 0)
 	for _, o := range offers {
-		d.Offers = append(d.Offers, admWindowOffer{OfferDetail: o, Price: formatMoney(lang, o.Offer.PriceMinor, o.Offer.Currency),
+		d.Offers = append(d.Offers, admWindowOffer{OfferDetail: o, Price: prices[o.Offer.ID],
 			Period: formatPeriod(lang, o.Agreement.StartsOn, o.Agreement.EndsOn)})
 	}
 	progress, err := a.svc.WindowProgress(ctx, by, id)

@@ -91,10 +91,11 @@ func (a *adminPages) renderNewWindow(w http.ResponseWriter, r *http.Request, sta
 			continue
 		}
 		g := admOfferGroup{Agreement: ag.Name, Period: formatPeriod(lang, ag.StartsOn, ag.EndsOn)}
+		prices := a.offerPrices(r, offersOf(os), 0)
 		for _, o := range os {
 			c := admOfferChoice{ID: o.Offer.ID, Product: o.Product.Name, Orderable: o.Offer.Orderable()}
 			if c.Orderable {
-				c.Price = formatMoney(lang, o.Offer.PriceMinor, o.Offer.Currency)
+				c.Price = prices[o.Offer.ID]
 			}
 			g.Offers = append(g.Offers, c)
 		}

@@ -151,8 +151,13 @@ func (lp *libraryPages) loadWindow(r *http.Request, windowID, libraryID int64) (
 	if err != nil {
 		return nil, err
 	}
+	details := make([]enrolment.OfferDetail, len(answers))
+	for i, a := range answers {
+		details[i] = a.OfferDetail
+	}
+	prices := lp.offerPrices(r, offersOf(details), libraryID)
 	for _, a := range answers {
-		row := &libOfferRow{OfferAnswer: a, Price: formatMoney(lang, a.Offer.PriceMinor, a.Offer.Currency),
+		row := &libOfferRow{OfferAnswer: a, Price: prices[a.Offer.ID],
 			Period: formatPeriod(lang, a.Agreement.StartsOn, a.Agreement.EndsOn)}
 		lp.describeAnswer(r, row)
 		key := strconv.FormatInt(a.Offer.ID, 10)

@@ -5,12 +5,14 @@
 package enrolmentweb
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/samla-org/samla/internal/auth"
+	"github.com/samla-org/samla/internal/billing"
 	"github.com/samla-org/samla/internal/enrolment"
 	"github.com/samla-org/samla/internal/web"
 )
@@ -20,18 +22,25 @@ var templates embed.FS
 
 // Handlers serves the enrolment pages.
 type Handlers struct {
-	app   *web.App
-	svc   *enrolment.Service
-	pages *web.Pages
+	app    *web.App
+	svc    *enrolment.Service
+	pages  *web.Pages
+	quotes Quoter
 }
 
-// Register adds the enrolment pages to mux.
-func Register(mux *http.ServeMux, app *web.App, svc *enrolment.Service) error {
+// Quoter says what offers cost a library under their price models
+// (billing.Service.Quotes); libraryID 0 asks for the prices that are the
+// same for everyone.
+type Quoter func(ctx context.Context, offerIDs []int64, libraryID int64) (map[int64]billing.Quote, error)
+
+// Register adds the enrolment pages to mux. quotes may be nil: then only
+// flat prices are shown.
+func Register(mux *http.ServeMux, app *web.App, svc *enrolment.Service, quotes Quoter) error {
 	pages, err := app.ParsePages(templates, "templates/*.html")
 	if err != nil {
 		return err
 	}
-	h := &Handlers{app: app, svc: svc, pages: pages}
+	h := &Handlers{app: app, svc: svc, pages: pages, quotes: quotes}
 	registerAdmin(mux, h)
 	registerLibrary(mux, h)
 	return nil
