@@ -379,7 +379,10 @@ func steps(ss []Step) string {
 // Steps decodes how a line's amount was computed.
 func (l *Line) Steps() []Step {
 	var ss []Step
-	_ = json.Unmarshal([]byte(l.Computation), &ss) // written by steps(); an old row without it shows nothing
+	// UseNumber: amounts stay exact integers, never floats.
+	dec := json.NewDecoder(strings.NewReader(l.Computation))
+	dec.UseNumber()
+	_ = dec.Decode(&ss) // written by steps(); a row without it shows nothing
 	return ss
 }
 

@@ -158,7 +158,7 @@ func (s *Service) chargeLines(o offerRow, c Charge, lib *members.Library, run *R
 		r := int64(fromRate)
 		sub.RateMicro, sub.RateDate = &r, rateDay
 		ss = append(ss, Step{"billing.step.convert", map[string]any{"from_minor": c.Minor, "from": o.Currency,
-			"rate": fromRate.String(), "to_rate": toRate.String(), "home": st.HomeCurrency, "date": string(rateDay),
+			"exchange_rate": fromRate.String(), "to_exchange_rate": toRate.String(), "home": st.HomeCurrency, "date": string(rateDay),
 			"amount_minor": amount, "currency": run.Currency}})
 	}
 	sub.AmountMinor = amount

@@ -1,8 +1,8 @@
 package billingweb
 
 import (
+	"encoding/json"
 	"fmt"
-	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -69,8 +69,17 @@ func stepArgs(cat *i18n.Catalog, lang string, args map[string]any) map[string]an
 		n, whole := wholeNumber(v)
 		str, isStr := v.(string)
 		switch {
+		case whole && k == "from_minor" && args["from"] != nil:
+			// A conversion's source amount is in the price's currency.
+			out[k] = money.Format(lang, n, fmt.Sprint(args["from"]))
 		case whole && strings.HasSuffix(k, "_minor"):
 			out[k] = money.Format(lang, n, cur)
+		case isStr && strings.HasSuffix(k, "exchange_rate"):
+			if r, err := money.ParseRate(str, 0); err == nil {
+				out[k] = r.Text(lang)
+			} else {
+				out[k] = str
+			}
 		case whole:
 			out[k] = groupDigits(lang, n)
 		case isStr && stepWords[k] != "" && cat.Has(i18n.Default, stepWords[k]+str):
@@ -90,20 +99,14 @@ func stepArgs(cat *i18n.Catalog, lang string, args map[string]any) map[string]an
 	return out
 }
 
-// wholeNumber reads a JSON number (or an integer) that is integral. A
-// float64 holds integers exactly up to 2^53, far beyond any amount in
-// minor units, so rounding only removes representation noise.
+// wholeNumber reads an integral step argument: a json.Number (steps are
+// decoded with UseNumber, so no amount ever passes through a float) or an
+// integer.
 func wholeNumber(v any) (int64, bool) {
 	switch x := v.(type) {
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > 1<<53 {
-			return 0, false
-		}
-		r := math.Round(x)
-		if math.Abs(x-r) > 1e-9 {
-			return 0, false
-		}
-		return int64(r), true
+	case json.Number:
+		n, err := x.Int64()
+		return n, err == nil
 	case int64:
 		return x, true
 	case int:

@@ -8,7 +8,7 @@ import (
 	"github.com/samla-org/samla/internal/i18n"
 )
 
-// TestStepArgs: a step's arguments come back from JSON as float64 and
+// TestStepArgs: a step's arguments come back from JSON as json.Number and
 // strings; amounts are formatted in the step's currency, counts as whole
 // numbers (never 1e+06), codes named and decimals written as the reader
 // writes them.
@@ -20,10 +20,7 @@ func TestStepArgs(t *testing.T) {
 	stored, _ := json.Marshal([]billing.Step{{Code: "billing.step.rate", Args: map[string]any{
 		"basis": "fte", "value": int64(1250000), "rate": "0.35", "amount_minor": int64(43750000), "currency": "EUR",
 		"date": "2027-01-04", "year": 2027, "by_population": true}}})
-	var steps []billing.Step
-	if err := json.Unmarshal(stored, &steps); err != nil {
-		t.Fatal(err)
-	}
+	steps := (&billing.Line{Computation: string(stored)}).Steps()
 	for _, c := range []struct {
 		lang string
 		want map[string]any
@@ -48,9 +45,9 @@ func TestWholeNumber(t *testing.T) {
 		want int64
 		ok   bool
 	}{
-		{float64(-150), -150, true},
-		{float64(1 << 52), 1 << 52, true},
-		{0.5, 0, false},
+		{json.Number("-150"), -150, true},
+		{json.Number("9007199254740993"), 9007199254740993, true},
+		{json.Number("0.5"), 0, false},
 		{"12", 0, false},
 		{int64(7), 7, true},
 	} {
@@ -73,5 +70,20 @@ func TestParsePercent(t *testing.T) {
 	}
 	if got := percentNumber("nb", 250); got != "2,5" {
 		t.Errorf("percentNumber(nb, 250) = %q", got)
+	}
+}
+
+// A conversion shows its source amount in the price's currency and the rate
+// as people write it.
+func TestStepArgsConversion(t *testing.T) {
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, _ := json.Marshal([]billing.Step{{Code: "billing.step.convert", Args: map[string]any{"from_minor": 1_750_000, "from": "EUR",
+		"exchange_rate": "11.500000", "amount_minor": 20_125_000, "currency": "NOK", "home": "NOK", "date": "2027-01-04"}}})
+	got := stepArgs(cat, "nb", (&billing.Line{Computation: string(stored)}).Steps()[0].Args)
+	if got["from_minor"] != "17 500,00 EUR" || got["amount_minor"] != "201 250,00 NOK" || got["exchange_rate"] != "11,5000" {
+		t.Errorf("conversion args %v", got)
 	}
 }

@@ -154,7 +154,7 @@ func (h *handlers) subscribers(r *http.Request, o billing.OfferPricing) (map[int
 // priceSummary says in words what an offer costs now.
 func (h *handlers) priceSummary(r *http.Request, o billing.OfferPricing) string {
 	lang, s := web.Lang(r), o.Spec
-	basis := h.app.T(r, "bweb.basis."+s.Basis, nil)
+	basis := h.app.T(r, "bweb.unit."+s.Basis, nil)
 	switch o.Model {
 	case billing.ModelFlat:
 		return h.app.T(r, "bweb.summary.flat", map[string]any{"Price": money.Format(lang, o.FlatMinor, o.Currency)})
