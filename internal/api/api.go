@@ -13,10 +13,12 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/samla-org/samla/internal/auth"
+	"github.com/samla-org/samla/internal/billing"
 	"github.com/samla-org/samla/internal/enrolment"
 	"github.com/samla-org/samla/internal/i18n"
 	"github.com/samla-org/samla/internal/members"
 	"github.com/samla-org/samla/internal/products"
+	"github.com/samla-org/samla/internal/rates"
 	"github.com/samla-org/samla/internal/validate"
 )
 
@@ -29,6 +31,8 @@ type Deps struct {
 	Members   *members.Service
 	Products  *products.Service
 	Enrolment *enrolment.Service
+	Billing   *billing.Service
+	Rates     *rates.Service
 	Catalog   *i18n.Catalog
 	Version   string
 }
@@ -65,6 +69,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	registerRegistry(api, d)
 	registerProducts(api, d)
 	registerEnrolment(api, d)
+	registerBilling(api, d)
 	return api
 }
 

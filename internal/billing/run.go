@@ -128,10 +128,8 @@ func checkRunInput(in *RunInput) error {
 	}
 	switch in.Kind {
 	case RunSubscriptions:
-		if _, err := calendar.Parse(string(in.PeriodFrom)); err != nil {
-			ps.Addf("period_from", "billing.run.date", string(in.PeriodFrom), nil)
-		}
-		if _, err := calendar.Parse(string(in.PeriodTo)); err != nil || in.PeriodTo < in.PeriodFrom {
+		date(&ps, "period_from", &in.PeriodFrom)
+		if date(&ps, "period_to", &in.PeriodTo) && in.PeriodTo < in.PeriodFrom {
 			ps.Addf("period_to", "billing.run.period", string(in.PeriodTo), nil)
 		}
 		if in.Year == 0 && len(in.PeriodFrom) >= 4 {
@@ -167,13 +165,21 @@ func checkRunInput(in *RunInput) error {
 	if !money.KnownCurrency(in.Currency) {
 		ps.Addf("currency", "billing.price.currency", in.Currency, nil)
 	}
-	if _, err := calendar.Parse(string(in.IssueDate)); err != nil {
-		ps.Addf("issue_date", "billing.run.date", string(in.IssueDate), nil)
-	}
-	if _, err := calendar.Parse(string(in.RateDate)); err != nil {
-		ps.Addf("rate_date", "billing.run.date", string(in.RateDate), nil)
-	}
+	date(&ps, "issue_date", &in.IssueDate)
+	date(&ps, "rate_date", &in.RateDate)
 	return ps.Err()
+}
+
+// date reads a typed date (2027-01-04 or 04.01.2027) into its stored form,
+// or adds a problem for the field.
+func date(ps *validate.List, field string, d *calendar.Date) bool {
+	v, err := calendar.Parse(string(*d))
+	if err != nil {
+		ps.Addf(field, "billing.run.date", string(*d), nil)
+		return false
+	}
+	*d = v
+	return true
 }
 
 // world is the member registry as billing needs it.

@@ -105,7 +105,7 @@ func TestRunProperties(t *testing.T) {
 			}
 		}
 		run, invs := f.run(yearRun(2027))
-		sourceByOffer := map[int64]int64{}
+		sourceByOffer, amountByOffer := map[int64]int64{}, map[int64]int64{}
 		seen := map[string]bool{}
 		for _, inv := range invs {
 			var lines []ehf.Line
@@ -119,6 +119,7 @@ func TestRunProperties(t *testing.T) {
 				seen[l.SourceKey] = true
 				if l.Kind == LineSubscription {
 					sourceByOffer[*l.OfferID] += l.SourceMinor
+					amountByOffer[*l.OfferID] += l.AmountMinor
 				}
 				lines = append(lines, ehf.Line{NetMinor: l.AmountMinor, VATCategory: l.VATCategory, VATRateBP: l.VATRateBP})
 			}
@@ -134,6 +135,14 @@ func TestRunProperties(t *testing.T) {
 		for _, o := range offers {
 			if o.in.Model == ModelShared && !skipped[o.id] && sourceByOffer[o.id] != 0 && sourceByOffer[o.id] != o.in.Spec.TotalMinor {
 				t.Fatalf("case %d: shared offer %d split into %d, total %d", c, o.id, sourceByOffer[o.id], o.in.Spec.TotalMinor)
+			}
+			// A shared licence in another currency is converted as one
+			// total: its converted shares add up to the converted total.
+			if o.in.Model == ModelShared && o.in.Currency != "NOK" {
+				want, _ := money.Convert(sourceByOffer[o.id], f.rates[o.in.Currency])
+				if amountByOffer[o.id] != want {
+					t.Fatalf("case %d: shared offer %d converted shares add up to %d, the converted total is %d", c, o.id, amountByOffer[o.id], want)
+				}
 			}
 			if o.in.Model == ModelShared && sourceByOffer[o.id] > o.in.Spec.TotalMinor {
 				t.Fatalf("case %d: shared offer %d billed %d over its total %d", c, o.id, sourceByOffer[o.id], o.in.Spec.TotalMinor)

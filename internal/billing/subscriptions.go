@@ -120,13 +120,21 @@ func (s *Service) subscriptionLines(ctx context.Context, tx bun.IDB, w *world, s
 		if err != nil {
 			return nil, nil, err
 		}
-		for _, c := range charges {
+		converted, err := convertShares(o, charges, run, fromRate, toRate)
+		if err != nil {
+			return nil, nil, err
+		}
+		for i, c := range charges {
 			key := fmt.Sprintf("sub:%d:%d", o.ID, c.LibraryID)
 			if billed[key] {
 				continue
 			}
 			lib := w.libraries[c.LibraryID]
-			ls, err := s.chargeLines(o, c, lib, run, st, key, fromRate, toRate, fromDay)
+			var conv *int64
+			if converted != nil {
+				conv = &converted[i]
+			}
+			ls, err := s.chargeLines(o, c, lib, run, st, key, fromRate, toRate, fromDay, conv)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -136,9 +144,31 @@ func (s *Service) subscriptionLines(ctx context.Context, tx bun.IDB, w *world, s
 	return lines, skips, nil
 }
 
+// convertShares converts a shared licence's shares as one total: the
+// total is converted once and split in the invoice currency by the shares
+// (largest remainder), so the converted shares add up to the converted
+// total to the øre, as the shares add up to the vendor's total. Prices per
+// library are converted one by one; it returns nil for them.
+func convertShares(o offerRow, charges []Charge, run *Run, fromRate, toRate money.Rate) ([]int64, error) {
+	if o.PriceModel != ModelShared || o.Currency == run.Currency || len(charges) == 0 {
+		return nil, nil
+	}
+	shares := make([]int64, len(charges))
+	for i, c := range charges {
+		shares[i] = c.Minor
+	}
+	total, err := money.ConvertBetween(money.Sum(shares), fromRate, toRate)
+	if err != nil {
+		return nil, fmt.Errorf("convert offer %d: %w", o.ID, err)
+	}
+	return money.Split(total, shares)
+}
+
 // chargeLines makes the subscription line of one charge and, when the
 // price is in another currency than the invoice, the markup line.
-func (s *Service) chargeLines(o offerRow, c Charge, lib *members.Library, run *Run, st *Settings, key string, fromRate, toRate money.Rate, rateDay calendar.Date) ([]pending, error) {
+// converted, when given, is the charge's part of its offer's converted
+// total (convertShares).
+func (s *Service) chargeLines(o offerRow, c Charge, lib *members.Library, run *Run, st *Settings, key string, fromRate, toRate money.Rate, rateDay calendar.Date, converted *int64) ([]pending, error) {
 	lg := lang(lib.Country)
 	ids := func(l *Line) {
 		l.LibraryID, l.AgreementID, l.OfferID, l.ProductID = &lib.ID, &o.AgreementID, &o.ID, &o.ProductID
@@ -150,14 +180,19 @@ func (s *Service) chargeLines(o offerRow, c Charge, lib *members.Library, run *R
 	ss := append([]Step(nil), c.Steps...)
 	amount := c.Minor
 	if o.Currency != run.Currency {
-		var err error
-		amount, err = money.ConvertBetween(c.Minor, fromRate, toRate)
-		if err != nil {
-			return nil, fmt.Errorf("convert %s for %s: %w", o.Currency, lib.Name, err)
+		code := "billing.step.convert"
+		if converted != nil {
+			amount, code = *converted, "billing.step.convert_share"
+		} else {
+			var err error
+			amount, err = money.ConvertBetween(c.Minor, fromRate, toRate)
+			if err != nil {
+				return nil, fmt.Errorf("convert %s for %s: %w", o.Currency, lib.Name, err)
+			}
 		}
 		r := int64(fromRate)
 		sub.RateMicro, sub.RateDate = &r, rateDay
-		ss = append(ss, Step{"billing.step.convert", map[string]any{"from_minor": c.Minor, "from": o.Currency,
+		ss = append(ss, Step{code, map[string]any{"from_minor": c.Minor, "from": o.Currency,
 			"exchange_rate": fromRate.String(), "to_exchange_rate": toRate.String(), "home": st.HomeCurrency, "date": string(rateDay),
 			"amount_minor": amount, "currency": run.Currency}})
 	}

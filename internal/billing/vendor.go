@@ -49,13 +49,9 @@ func (s *Service) RegisterVendorInvoice(ctx context.Context, by auth.Actor, in V
 	if in.Number == "" {
 		ps.Addf("number", "billing.vendor.number", "", nil)
 	}
-	if _, err := calendar.Parse(string(in.InvoiceDate)); err != nil {
-		ps.Addf("invoice_date", "billing.run.date", string(in.InvoiceDate), nil)
-	}
+	date(&ps, "invoice_date", &in.InvoiceDate)
 	if in.PaidOn != "" {
-		if _, err := calendar.Parse(string(in.PaidOn)); err != nil {
-			ps.Addf("paid_on", "billing.run.date", string(in.PaidOn), nil)
-		}
+		date(&ps, "paid_on", &in.PaidOn)
 	}
 	if !money.KnownCurrency(in.Currency) {
 		ps.Addf("currency", "billing.price.currency", in.Currency, nil)

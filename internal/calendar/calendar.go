@@ -75,3 +75,18 @@ func (d Date) IsZero() bool { return d == "" }
 
 // String is the ISO form.
 func (d Date) String() string { return string(d) }
+
+// Text writes the date as its readers write it: 16.10.2026 in Bokmål,
+// 2026-10-16 in Swedish (the Swedish standard form), 16 Oct 2026 in English.
+func (d Date) Text(lang string) string {
+	if d.IsZero() {
+		return ""
+	}
+	switch lang {
+	case "nb":
+		return d.Time().Format("02.01.2006")
+	case "en":
+		return d.Time().Format("2 Jan 2006")
+	}
+	return string(d)
+}

@@ -47,3 +47,15 @@ func TestParseAndArithmetic(t *testing.T) {
 		t.Error("Within is wrong at the edges")
 	}
 }
+
+func TestDateText(t *testing.T) {
+	d := MustParse("2026-10-16")
+	for lang, want := range map[string]string{"nb": "16.10.2026", "sv": "2026-10-16", "en": "16 Oct 2026"} {
+		if got := d.Text(lang); got != want {
+			t.Errorf("Text(%s) = %q, want %q", lang, got, want)
+		}
+	}
+	if Date("").Text("nb") != "" {
+		t.Error("the zero date is not empty text")
+	}
+}

@@ -16,20 +16,8 @@ func formatMoney(lang string, minor int64, currency string) string {
 	return money.Format(lang, minor, currency)
 }
 
-// formatDay shows a date as its readers write it: 16.10.2026 in Bokmål,
-// 2026-10-16 in Swedish (the Swedish standard form), 16 Oct 2026 in English.
-func formatDay(lang string, d calendar.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	switch lang {
-	case "nb":
-		return d.Time().Format("02.01.2006")
-	case "en":
-		return d.Time().Format("2 Jan 2006")
-	}
-	return string(d)
-}
+// formatDay shows a date as its readers write it (calendar.Date.Text).
+func formatDay(lang string, d calendar.Date) string { return d.Text(lang) }
 
 // formatPeriod shows a first and a last day.
 func formatPeriod(lang string, from, to calendar.Date) string {
