@@ -126,14 +126,10 @@ func warnings(ctx context.Context, d Deps, ps []*validate.Problem) []Warning {
 // validation error lists every field with its code and message.
 func fail(ctx context.Context, d Deps, err error) error {
 	l := lang(ctx)
-	var ve *members.ValidationError
+	var ve *validate.Invalid
 	switch {
 	case errors.As(err, &ve):
-		details := make([]error, 0, len(ve.Problems))
-		for _, p := range ve.Problems {
-			details = append(details, &huma.ErrorDetail{Message: p.Code + ": " + d.Catalog.T(l, p.Code, p.Args), Location: "body." + p.Field, Value: p.Value})
-		}
-		return huma.Error422UnprocessableEntity(d.Catalog.T(l, "error.validation", nil), details...)
+		return unprocessable(d, l, ve, func(f string) string { return f }, problemArgs)
 	case errors.Is(err, members.ErrNotFound):
 		return huma.Error404NotFound(d.Catalog.T(l, "error.not_found", nil))
 	case errors.Is(err, members.ErrForbidden), errors.Is(err, auth.ErrForbidden):
@@ -142,4 +138,15 @@ func fail(ctx context.Context, d Deps, err error) error {
 		return huma.Error409Conflict(d.Catalog.T(l, "error.conflict", nil))
 	}
 	return huma.Error500InternalServerError(d.Catalog.T(l, "error.internal", nil), err)
+}
+
+// unprocessable answers 422 with one detail per validation problem (every
+// domain's ValidationError is a *validate.Invalid): where, as loc names the
+// field in the request, its code and its text in the caller's language.
+func unprocessable(d Deps, l string, ve *validate.Invalid, loc func(field string) string, args func(l string, a map[string]any) map[string]any) error {
+	details := make([]error, 0, len(ve.Problems))
+	for _, p := range ve.Problems {
+		details = append(details, &huma.ErrorDetail{Message: p.Code + ": " + d.Catalog.T(l, p.Code, args(l, p.Args)), Location: "body." + loc(p.Field), Value: p.Value})
+	}
+	return huma.Error422UnprocessableEntity(d.Catalog.T(l, "error.validation", nil), details...)
 }

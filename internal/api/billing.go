@@ -38,12 +38,7 @@ func billingFail(ctx context.Context, d Deps, err error, fields map[string]strin
 	var ve *validate.Invalid
 	switch {
 	case errors.As(err, &ve):
-		details := make([]error, 0, len(ve.Problems))
-		for _, p := range ve.Problems {
-			details = append(details, &huma.ErrorDetail{Message: p.Code + ": " + d.Catalog.T(l, p.Code, problemArgs(l, p.Args)),
-				Location: "body." + fieldPath(fields, p.Field), Value: p.Value})
-		}
-		return huma.Error422UnprocessableEntity(d.Catalog.T(l, "error.validation", nil), details...)
+		return unprocessable(d, l, ve, func(f string) string { return fieldPath(fields, f) }, problemArgs)
 	case errors.Is(err, billing.ErrNotFound), errors.Is(err, rates.ErrNotFound):
 		return huma.Error404NotFound(d.Catalog.T(l, "error.not_found", nil))
 	case errors.Is(err, billing.ErrForbidden), errors.Is(err, rates.ErrForbidden):

@@ -29,17 +29,10 @@ func registerEnrolment(api huma.API, d Deps) {
 func failEnrolment(ctx context.Context, d Deps, err error) error {
 	l := lang(ctx)
 	var ref *enrolment.Refusal
-	var ve *enrolment.ValidationError
 	switch {
 	case errors.As(err, &ref):
 		msg := d.Catalog.T(l, ref.MessageID, nil)
 		return huma.Error403Forbidden(msg, &huma.ErrorDetail{Message: ref.MessageID + ": " + msg})
-	case errors.As(err, &ve):
-		details := make([]error, 0, len(ve.Problems))
-		for _, p := range ve.Problems {
-			details = append(details, &huma.ErrorDetail{Message: p.Code + ": " + d.Catalog.T(l, p.Code, p.Args), Location: "body." + p.Field, Value: p.Value})
-		}
-		return huma.Error422UnprocessableEntity(d.Catalog.T(l, "error.validation", nil), details...)
 	case errors.Is(err, enrolment.ErrWindowClosed):
 		msg := d.Catalog.T(l, "enrolment.error.window_closed", nil)
 		return huma.Error409Conflict(msg, &huma.ErrorDetail{Message: "enrolment.error.window_closed: " + msg})

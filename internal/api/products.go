@@ -159,14 +159,7 @@ type catalogueOutput struct{ Body []products.CatalogueEntry }
 // productFail maps the products domain's errors as fail does the registry's.
 func productFail(ctx context.Context, d Deps, err error) error {
 	l := lang(ctx)
-	var ve *products.ValidationError
 	switch {
-	case errors.As(err, &ve):
-		details := make([]error, 0, len(ve.Problems))
-		for _, p := range ve.Problems {
-			details = append(details, &huma.ErrorDetail{Message: p.Code + ": " + d.Catalog.T(l, p.Code, p.Args), Location: "body." + p.Field, Value: p.Value})
-		}
-		return huma.Error422UnprocessableEntity(d.Catalog.T(l, "error.validation", nil), details...)
 	case errors.Is(err, products.ErrNotFound):
 		return huma.Error404NotFound(d.Catalog.T(l, "error.not_found", nil))
 	case errors.Is(err, products.ErrForbidden):
