@@ -284,7 +284,8 @@ func TestBillingDoneWhen(t *testing.T) {
 		{"Deichman Bjørvika: PressReader – " + agreementName, "Nullsats", "201 250,00 NOK", []string{
 			`^Felles lisens: 30 000,00 EUR fordelt på deltakende bibliotek etter nøkkel «innbyggertall»\.$`,
 			`^Vekt 700 000 av 1 200 000 gir 17 500,00 EUR \(største rest-metoden: andelene summerer alltid til totalen\)\.$`,
-			`^17 500,00 EUR omregnet til 201 250,00 NOK med kurs 11,50* NOK per EUR \(04\.01\.2027\)\.$`}},
+			// A shared licence is converted as one total and split like the shares.
+			`^17 500,00 EUR blir 201 250,00 NOK med kurs 11,50* NOK per EUR \(04\.01\.2027\): totalen regnes om én gang og fordeles som andelene, så andelene i kroner summerer til totalen\.$`}},
 		{"Deichman Bjørvika: valutapåslag 5 % – PressReader", "Nullsats", "10 062,50 NOK",
 			[]string{`^Påslag 5 % av 201 250,00 NOK = 10 062,50 NOK\.$`}},
 	}
