@@ -404,7 +404,7 @@ func TestBillingFlowAPI(t *testing.T) {
 	// Economy: collected 10 350 × 2 + 8 900 − 10 350 = 19 250; markup 621;
 	// expected cost EUR 2 050 at 11.5 = 23 575, real at 11.8 = 24 190.
 	want := billing.Economy{AgreementID: f.agreement, Agreement: "Avtale 2027", Year: 2027, Currency: "NOK", VendorInvoices: 1,
-		RealCostMinor: 2_419_000, ExpectedCostMinor: 2_357_500, CostKnown: true, CollectedMinor: 1_925_000, MarkupMinor: 62_100,
+		RealCostMinor: 2_419_000, ExpectedCostMinor: 2_357_500, CostKnown: true, HasCost: true, CollectedMinor: 1_925_000, MarkupMinor: 62_100,
 		CurrencyResultMinor: 600, DeficitMinor: 432_500, NetMinor: -431_900}
 	var e billing.Economy
 	f.call(admin, "GET", fmt.Sprintf("/billing/agreements/%d/economy", f.agreement), nil).must(t, http.StatusOK, &e)

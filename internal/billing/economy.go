@@ -31,6 +31,7 @@ type Economy struct {
 	RealCostMinor       int64   `json:"real_cost_minor"`     // Σ vendor invoices in home currency, at the rate paid
 	ExpectedCostMinor   int64   `json:"expected_cost_minor"` // the same at the rates used when invoicing libraries
 	CostKnown           bool    `json:"cost_known"`          // false: no vendor invoice yet, costs are the offers' vendor totals
+	HasCost             bool    `json:"has_cost"`            // false: neither a vendor invoice nor a vendor total, so no deficit or net can be told
 	CollectedMinor      int64   `json:"collected_minor"`
 	MarkupMinor         int64   `json:"markup_minor"`
 	CurrencyResultMinor int64   `json:"currency_result_minor"`
@@ -152,6 +153,7 @@ func (s *Service) agreementEconomy(ctx context.Context, idb bun.IDB, st *Setting
 		return nil, fmt.Errorf("load vendor invoices: %w", err)
 	}
 	e.VendorInvoices = len(vis)
+	vendorTotals := false
 	if len(vis) > 0 {
 		e.CostKnown = true
 		for _, v := range vis {
@@ -180,6 +182,7 @@ func (s *Service) agreementEconomy(ctx context.Context, idb bun.IDB, st *Setting
 			if o.VendorCost == nil {
 				continue
 			}
+			vendorTotals = true
 			r, ok := charged[o.Currency]
 			if !ok {
 				var err error
@@ -194,6 +197,13 @@ func (s *Service) agreementEconomy(ctx context.Context, idb bun.IDB, st *Setting
 			e.ExpectedCostMinor += exp
 		}
 		e.RealCostMinor = e.ExpectedCostMinor
+	}
+	e.HasCost = e.CostKnown || vendorTotals
+	if !e.HasCost {
+		// Unknown cost is not a cost of zero: no deficit or net to show,
+		// and the markup is still all buffer.
+		e.CurrencyResultMinor = e.MarkupMinor
+		return e, nil
 	}
 	e.DeficitMinor = e.ExpectedCostMinor - e.CollectedMinor
 	e.CurrencyResultMinor = e.MarkupMinor - (e.RealCostMinor - e.ExpectedCostMinor)

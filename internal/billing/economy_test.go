@@ -173,3 +173,32 @@ func TestVendorInvoiceCheckedAgainstEnrolments(t *testing.T) {
 		t.Errorf("a USD invoice without a rate on file: %v", err)
 	}
 }
+
+// Without a vendor invoice or a vendor total the cost is unknown, not
+// zero: no deficit or surplus is claimed, the markup is all buffer.
+func TestEconomyWithoutAnyCost(t *testing.T) {
+	f := newFix(t)
+	f.rates["EUR"] = 11_000000
+	ag := f.agreement("Avtale", 2027)
+	o := f.offer(ag, "Database", PriceInput{Model: ModelFlat, Currency: "EUR", FlatMinor: 100_000})
+	f.subscribe(o, f.library("Alfa", "03"))
+	run, _ := f.run(yearRun(2027))
+	if _, err := f.svc.ApproveRun(f.ctx, admin, run.ID); err != nil {
+		t.Fatal(err)
+	}
+	e, err := f.svc.AgreementEconomy(f.ctx, admin, ag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.HasCost || e.DeficitMinor != 0 || e.CollectedMinor != 1_100_000 || e.CurrencyResultMinor != 55_000 {
+		t.Errorf("economy without a cost: %+v", e)
+	}
+	// A vendor total makes the cost known in advance.
+	if err := f.svc.SetPrice(f.ctx, admin, o, PriceInput{Model: ModelFlat, Currency: "EUR", FlatMinor: 100_000, VendorCostMinor: p64(150_000)}); err != nil {
+		t.Fatal(err)
+	}
+	e, _ = f.svc.AgreementEconomy(f.ctx, admin, ag)
+	if !e.HasCost || e.CostKnown || e.DeficitMinor != 550_000 {
+		t.Errorf("economy with a vendor total: %+v", e)
+	}
+}

@@ -100,6 +100,14 @@ func (h *handlers) renderAgreement(w http.ResponseWriter, r *http.Request, statu
 		{ID: "deficit_covered", Label: h.app.T(r, "bweb.economy.deficit_covered", nil), Amount: m(eco.DeficitCoveredMinor)},
 		{ID: "net", Label: h.app.T(r, "bweb.economy.net", nil), Amount: m(eco.NetMinor), Bad: eco.NetMinor < 0},
 	}
+	if !eco.HasCost {
+		for i := range d.Figures {
+			switch d.Figures[i].ID {
+			case "real_cost", "expected_cost", "deficit", "net":
+				d.Figures[i].Amount, d.Figures[i].Hint, d.Figures[i].Bad = "–", h.app.T(r, "bweb.economy.no_cost", nil), false
+			}
+		}
+	}
 	for _, p := range eco.CoveredBy {
 		d.CoveredBy = append(d.CoveredBy, figure{Label: p.Name, Amount: m(p.Minor)})
 	}

@@ -58,9 +58,13 @@ func (h *handlers) report(w http.ResponseWriter, r *http.Request) {
 	sum := make([]int64, 7)
 	row := func(e *billing.Economy, v []int64, cur string) reportRow {
 		m := func(x int64) string { return money.Format(lang, x, cur) }
-		return reportRow{AgreementID: e.AgreementID, Agreement: e.Agreement, Cost: m(v[0]), Collected: m(v[1]), Markup: m(v[2]),
+		rr := reportRow{AgreementID: e.AgreementID, Agreement: e.Agreement, Cost: m(v[0]), Collected: m(v[1]), Markup: m(v[2]),
 			Currency: m(v[3]), Deficit: m(v[4]), Covered: m(v[5]), Net: m(v[6]), CoveredBy: coveredBy(e),
 			Estimated: !e.CostKnown, Loss: v[3] < 0, Short: v[4]-v[5] > 0, Negative: v[6] < 0}
+		if !e.HasCost {
+			rr.Cost, rr.Deficit, rr.Net, rr.Estimated = "–", "–", "–", false
+		}
+		return rr
 	}
 	for _, e := range ecos {
 		v := economyColumns(e)
@@ -69,7 +73,7 @@ func (h *handlers) report(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Rows = append(d.Rows, row(e, v, e.Currency))
 	}
-	d.Totals = row(&billing.Economy{CostKnown: true, Agreement: h.app.T(r, "bweb.total", nil)}, sum, st.HomeCurrency)
+	d.Totals = row(&billing.Economy{CostKnown: true, HasCost: true, Agreement: h.app.T(r, "bweb.total", nil)}, sum, st.HomeCurrency)
 	h.render(w, r, "report.html", http.StatusOK, h.app.T(r, "bweb.report.title_year", map[string]any{"Year": year}), d)
 }
 
