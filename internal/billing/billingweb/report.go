@@ -23,6 +23,7 @@ type reportData struct {
 // reportRow is one agreement's economy as shown: every amount formatted.
 type reportRow struct {
 	AgreementID                                              int64
+	Link                                                     string
 	Agreement                                                string
 	Cost, Collected, Markup, Currency, Deficit, Covered, Net string
 	CoveredBy                                                string
@@ -32,6 +33,28 @@ type reportRow struct {
 // economyColumns are the amounts of an economy, in the report's order.
 func economyColumns(e *billing.Economy) []int64 {
 	return []int64{e.RealCostMinor, e.CollectedMinor, e.MarkupMinor, e.CurrencyResultMinor, e.DeficitMinor, e.DeficitCoveredMinor, e.NetMinor}
+}
+
+// economies are the year's agreements and, when there are any, the
+// consortium's own running costs as one more row: its cost is the year's
+// cost items, a deficit the funders cover, and what they were invoiced.
+func (h *handlers) economies(r *http.Request, year int) ([]*billing.Economy, error) {
+	by := web.ActorOf(r)
+	ecos, err := h.svc.Economies(r.Context(), by, year)
+	if err != nil {
+		return nil, err
+	}
+	c, err := h.svc.Costs(r.Context(), by, year)
+	if err != nil {
+		return nil, err
+	}
+	if c.Total == 0 && c.Invoiced == 0 {
+		return ecos, nil
+	}
+	e := &billing.Economy{Agreement: h.app.T(r, "bweb.costs.title_year", map[string]any{"Year": year}), Year: year, Currency: c.Currency,
+		RealCostMinor: c.Total, ExpectedCostMinor: c.Total, CostKnown: true, HasCost: true, DeficitMinor: c.Total,
+		DeficitCoveredMinor: c.Invoiced, CoveredBy: c.PaidBy, NetMinor: c.Invoiced - c.Total}
+	return append(ecos, e), nil
 }
 
 func coveredBy(e *billing.Economy) string {
@@ -44,7 +67,7 @@ func coveredBy(e *billing.Economy) string {
 
 func (h *handlers) report(w http.ResponseWriter, r *http.Request) {
 	lang, year := web.Lang(r), h.year(r)
-	ecos, err := h.svc.Economies(r.Context(), web.ActorOf(r), year)
+	ecos, err := h.economies(r, year)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -64,6 +87,10 @@ func (h *handlers) report(w http.ResponseWriter, r *http.Request) {
 		if !e.HasCost {
 			rr.Cost, rr.Deficit, rr.Net, rr.Estimated = "–", "–", "–", false
 		}
+		rr.Link = fmt.Sprintf("/billing/agreements/%d", e.AgreementID)
+		if e.AgreementID == 0 {
+			rr.Link = fmt.Sprintf("/billing/costs?year=%d", year)
+		}
 		return rr
 	}
 	for _, e := range ecos {
@@ -81,7 +108,7 @@ func (h *handlers) report(w http.ResponseWriter, r *http.Request) {
 // ("-1234.50") in the home currency, one row per agreement and a total.
 func (h *handlers) reportXLSX(w http.ResponseWriter, r *http.Request) {
 	year := h.year(r)
-	ecos, err := h.svc.Economies(r.Context(), web.ActorOf(r), year)
+	ecos, err := h.economies(r, year)
 	if err != nil {
 		h.fail(w, r, err)
 		return

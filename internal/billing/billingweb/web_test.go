@@ -368,6 +368,12 @@ func TestCostsPage(t *testing.T) {
 	}
 	admin.post("/billing/costs", url.Values{"year": {"2027"}, "description": {""}, "amount": {"abc"}}).
 		want(t, "bad cost", http.StatusUnprocessableEntity, `data-field="amount"`)
+	// The economy report shows the running costs as a row of their own: a
+	// deficit of 250 000,00 the funders have not been invoiced for yet.
+	row := admin.get("/billing/report?year=2027").want(t, "report", http.StatusOK).section("report-costs")
+	if !strings.Contains(row, "Konsortiets kostnader 2027") || strings.Count(row, ">250 000,00 NOK") != 2 || !strings.Contains(row, "-250 000,00 NOK") {
+		t.Errorf("costs row in the report = %s", row)
+	}
 	rep, err := s.bill.Costs(s.ctx, setup, 2027)
 	if err != nil || len(rep.Items) != 1 {
 		t.Fatalf("costs: %+v %v", rep, err)
