@@ -133,10 +133,7 @@ func (s *Service) DiscardRun(ctx context.Context, by auth.Actor, runID int64) er
 	}
 	return s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		run := new(Run)
-		if err := tx.NewSelect().Model(run).Where("id = ?", runID).Scan(ctx); err != nil {
-			if db.IsNoRows(err) {
-				return ErrNotFound
-			}
+		if err := load(ctx, tx, run, runID); err != nil {
 			return err
 		}
 		if run.Status != StatusDraft {
@@ -164,10 +161,7 @@ func (s *Service) UpdateDraftInvoice(ctx context.Context, by auth.Actor, id int6
 	}
 	return s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		inv := new(Invoice)
-		if err := tx.NewSelect().Model(inv).Where("id = ?", id).Scan(ctx); err != nil {
-			if db.IsNoRows(err) {
-				return ErrNotFound
-			}
+		if err := load(ctx, tx, inv, id); err != nil {
 			return err
 		}
 		if inv.Status != StatusDraft {

@@ -48,11 +48,8 @@ func (s *Service) RunDetail(ctx context.Context, by auth.Actor, runID int64) (*R
 		return nil, nil, ErrForbidden
 	}
 	run := new(Run)
-	if err := s.DB.NewSelect().Model(run).Where("id = ?", runID).Scan(ctx); err != nil {
-		if db.IsNoRows(err) {
-			return nil, nil, ErrNotFound
-		}
-		return nil, nil, fmt.Errorf("load run %d: %w", runID, err)
+	if err := load(ctx, s.DB, run, runID); err != nil {
+		return nil, nil, err
 	}
 	var invs []*Invoice
 	if err := s.DB.NewSelect().Model(&invs).Where("run_id = ?", runID).OrderExpr("id").Scan(ctx); err != nil {
@@ -231,4 +228,15 @@ func (s *Service) RunCSV(ctx context.Context, by auth.Actor, runID int64, w io.W
 		}
 	}
 	return tabular.WriteCSV(w, header, rows)
+}
+
+// load reads the row with id into the model m, or says ErrNotFound.
+func load(ctx context.Context, idb bun.IDB, m any, id int64) error {
+	if err := idb.NewSelect().Model(m).Where("id = ?", id).Scan(ctx); err != nil {
+		if db.IsNoRows(err) {
+			return ErrNotFound
+		}
+		return fmt.Errorf("load %T %d: %w", m, id, err)
+	}
+	return nil
 }

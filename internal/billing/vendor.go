@@ -187,10 +187,7 @@ func (s *Service) ApproveVendorInvoice(ctx context.Context, by auth.Actor, id in
 	}
 	return s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		vi := new(VendorInvoice)
-		if err := tx.NewSelect().Model(vi).Where("id = ?", id).Scan(ctx); err != nil {
-			if db.IsNoRows(err) {
-				return ErrNotFound
-			}
+		if err := load(ctx, tx, vi, id); err != nil {
 			return err
 		}
 		if vi.Status == VendorApproved {
@@ -260,10 +257,7 @@ func (s *Service) DeleteCost(ctx context.Context, by auth.Actor, id int64) error
 	}
 	return s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		c := new(Cost)
-		if err := tx.NewSelect().Model(c).Where("id = ?", id).Scan(ctx); err != nil {
-			if db.IsNoRows(err) {
-				return ErrNotFound
-			}
+		if err := load(ctx, tx, c, id); err != nil {
 			return err
 		}
 		if _, err := tx.NewDelete().Model(c).WherePK().Exec(ctx); err != nil {
