@@ -167,7 +167,7 @@ func (s *Service) LineNote(lg string, inv *Invoice, l *Line) string {
 			"Date": string(l.RateDate)})
 	case l.Kind == LineMarkup:
 		return s.Catalog.T(lg, "billing.note.markup", map[string]any{
-			"Percent": percentText(l.MarkupBP, lg), "Amount": money.Format(lg, abs(l.SourceMinor), l.SourceCurrency)})
+			"Percent": money.PercentText(l.MarkupBP, lg), "Amount": money.Format(lg, abs(l.SourceMinor), l.SourceCurrency)})
 	}
 	return ""
 }
@@ -223,7 +223,7 @@ func (s *Service) RunCSV(ctx context.Context, by auth.Actor, runID int64, w io.W
 			}
 			rows = append(rows, []string{inv.NumberText(), inv.Status, string(inv.IssueDate), string(inv.DueDate), inv.BuyerName,
 				inv.BuyerOrgNumber, inv.BuyerReference, inv.Currency, fmt.Sprint(l.Position), l.Description, money.Plain(l.AmountMinor),
-				l.VATCategory, percentText(l.VATRateBP, "en"), l.SourceCurrency, money.Plain(l.SourceMinor), rate, string(l.RateDate),
+				l.VATCategory, money.PercentText(l.VATRateBP, "en"), l.SourceCurrency, money.Plain(l.SourceMinor), rate, string(l.RateDate),
 				money.Plain(inv.NetMinor), money.Plain(inv.VATMinor), money.Plain(inv.TotalMinor)})
 		}
 	}

@@ -207,8 +207,8 @@ func (s *Service) chargeLines(o offerRow, c Charge, lib *members.Library, run *R
 		}
 		ml := Line{Kind: LineMarkup, AmountMinor: m, SourceCurrency: run.Currency, SourceMinor: amount, MarkupBP: o.MarkupBP,
 			SourceKey:   "markup" + strings.TrimPrefix(key, "sub"),
-			Description: s.Catalog.T(lg, "billing.line.markup", map[string]any{"Percent": percentText(o.MarkupBP, lg), "Product": o.Product, "Library": lib.Name}),
-			Computation: steps([]Step{{"billing.step.markup", map[string]any{"base_minor": amount, "percent": percentText(o.MarkupBP, "en"), "amount_minor": m, "currency": run.Currency}}})}
+			Description: s.Catalog.T(lg, "billing.line.markup", map[string]any{"Percent": money.PercentText(o.MarkupBP, lg), "Product": o.Product, "Library": lib.Name}),
+			Computation: steps([]Step{{"billing.step.markup", map[string]any{"base_minor": amount, "percent": money.PercentText(o.MarkupBP, "en"), "amount_minor": m, "currency": run.Currency}}})}
 		ids(&ml)
 		out = append(out, pending{line: ml, library: lib, sortKey: sortKey + "\x002"})
 	}
@@ -225,20 +225,6 @@ func vat(category string, rateBP int64, st *Settings) (string, int64) {
 		return category, 0
 	}
 	return category, rateBP
-}
-
-// percentText writes basis points as a percentage: 500 → "5", 250 → "2,5".
-func percentText(bp int64, lang string) string {
-	s := fmt.Sprintf("%d", bp/100)
-	if r := bp % 100; r != 0 {
-		frac := strings.TrimRight(fmt.Sprintf("%02d", r), "0")
-		sep := ","
-		if lang == "en" {
-			sep = "."
-		}
-		s += sep + frac
-	}
-	return s
 }
 
 // billedKeys are the source keys with the prefix that are billed now.

@@ -185,3 +185,22 @@ func MulDiv(a, b, d int64) (int64, error) {
 // Percent of an amount in basis points (500 = 5 %), rounded half away
 // from zero: the markup line.
 func Percent(minor, basisPoints int64) (int64, error) { return MulDiv(minor, basisPoints, 10000) }
+
+// PercentText writes basis points as the number of a percentage, with the
+// decimal comma in Bokmål and Swedish and a dot in English (and in XML,
+// lang "en"): 2500 → "25", 250 → "2,5", 1250 → "12.5".
+func PercentText(bp int64, lang string) string {
+	sign := ""
+	if bp < 0 {
+		sign, bp = "-", -bp
+	}
+	s := sign + strconv.FormatInt(bp/100, 10)
+	if r := bp % 100; r != 0 {
+		sep := ","
+		if lang == "en" {
+			sep = "."
+		}
+		s += sep + strings.TrimRight(fmt.Sprintf("%02d", r), "0")
+	}
+	return s
+}

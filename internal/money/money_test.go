@@ -264,3 +264,15 @@ func TestKnownCurrency(t *testing.T) {
 		}
 	}
 }
+
+func TestPercentText(t *testing.T) {
+	for _, c := range []struct {
+		bp   int64
+		lang string
+		want string
+	}{{2500, "nb", "25"}, {250, "nb", "2,5"}, {1250, "en", "12.5"}, {525, "sv", "5,25"}, {0, "en", "0"}, {-250, "en", "-2.5"}} {
+		if got := money.PercentText(c.bp, c.lang); got != c.want {
+			t.Errorf("PercentText(%d, %s) = %q, want %q", c.bp, c.lang, got, c.want)
+		}
+	}
+}

@@ -1,14 +1,12 @@
 package billingweb
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/samla-org/samla/internal/billing"
 	"github.com/samla-org/samla/internal/calendar"
 	"github.com/samla-org/samla/internal/i18n"
+	"github.com/samla-org/samla/internal/money"
 )
 
 // formatDay shows a date as its readers write it (calendar.Date.Text).
@@ -17,16 +15,7 @@ func formatDay(lang string, d calendar.Date) string { return d.Text(lang) }
 // formatPercent writes basis points as a percentage for people: 500 → "5 %",
 // 250 → "2,5 %" ("2.5%" in English).
 func formatPercent(lang string, bp int64) string {
-	return percentNumber(lang, bp) + map[bool]string{true: "%", false: " %"}[lang == "en"]
-}
-
-// percentNumber is the number of formatPercent, as a person types it.
-func percentNumber(lang string, bp int64) string {
-	s := strconv.FormatInt(bp/100, 10)
-	if r := bp % 100; r != 0 {
-		s += map[bool]string{true: ".", false: ","}[lang == "en"] + strings.TrimRight(fmt.Sprintf("%02d", r), "0")
-	}
-	return s
+	return money.PercentText(bp, lang) + map[bool]string{true: "%", false: " %"}[lang == "en"]
 }
 
 // stepText renders one step of a computation with its catalogue message.

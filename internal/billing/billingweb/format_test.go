@@ -1,6 +1,10 @@
 package billingweb
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/samla-org/samla/internal/money"
+)
 
 func TestParsePercent(t *testing.T) {
 	for in, want := range map[string]int64{"5": 500, "2,5": 250, "2.25": 225, " 25 ": 2500, "0": 0} {
@@ -13,7 +17,7 @@ func TestParsePercent(t *testing.T) {
 			t.Errorf("parsePercent(%q) accepted", in)
 		}
 	}
-	if got := percentNumber("nb", 250); got != "2,5" {
-		t.Errorf("percentNumber(nb, 250) = %q", got)
+	if got := money.PercentText(250, "nb"); got != "2,5" {
+		t.Errorf("PercentText(250, nb) = %q", got)
 	}
 }

@@ -87,7 +87,7 @@ func (h *handlers) renderPrices(w http.ResponseWriter, r *http.Request, status i
 	if offerID == -1 && posted != nil {
 		d.Markup = posted
 	} else {
-		d.Markup = h.newForm(r, map[string]string{"markup": percentNumber(lang, ag.MarkupBP)}, "markup")
+		d.Markup = h.newForm(r, map[string]string{"markup": money.PercentText(ag.MarkupBP, lang)}, "markup")
 	}
 	seen := map[int64]bool{}
 	for _, o := range offers {
@@ -112,7 +112,7 @@ func (h *handlers) renderPrices(w http.ResponseWriter, r *http.Request, status i
 			seen[o.ProductID] = true
 			vf := vatPosted[o.ProductID]
 			if vf == nil {
-				vf = h.newForm(r, map[string]string{"vat_category": o.VATCategory, "vat_rate": percentNumber(lang, o.VATRateBP)}, "vat_category", "vat_rate")
+				vf = h.newForm(r, map[string]string{"vat_category": o.VATCategory, "vat_rate": money.PercentText(o.VATRateBP, lang)}, "vat_category", "vat_rate")
 			}
 			d.Products = append(d.Products, &vatForm{ProductID: o.ProductID, Product: o.Product, Form: vf})
 		}

@@ -2,7 +2,6 @@ package ehf
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/samla-org/samla/internal/money"
@@ -196,7 +195,7 @@ func (d *doc) taxTotalNode() *node {
 func (d *doc) taxCategory(name, cat string, rateBP int64, subtotal bool) *node {
 	n := el(name, leaf("cbc:ID", cat))
 	if cat != VATNotSubject {
-		n.add(leaf("cbc:Percent", percent(rateBP)))
+		n.add(leaf("cbc:Percent", money.PercentText(rateBP, "en")))
 	}
 	if subtotal {
 		switch cat {
@@ -215,15 +214,6 @@ func (d *doc) taxCategory(name, cat string, rateBP int64, subtotal bool) *node {
 func reasonOr(s, def string) string {
 	if strings.TrimSpace(s) == "" {
 		return def
-	}
-	return s
-}
-
-// percent writes basis points as a percentage: 2500 → "25", 1250 → "12.5".
-func percent(bp int64) string {
-	s := strconv.FormatInt(bp/100, 10)
-	if frac := bp % 100; frac != 0 {
-		s += strings.TrimRight(fmt.Sprintf(".%02d", frac), "0")
 	}
 	return s
 }

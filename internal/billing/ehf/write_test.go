@@ -432,8 +432,8 @@ func TestWriteReportsAllProblems(t *testing.T) {
 
 func TestPercent(t *testing.T) {
 	for bp, want := range map[int64]string{2500: "25", 1500: "15", 1200: "12", 1250: "12.5", 1111: "11.11", 1510: "15.1", 5: "0.05", 0: "0"} {
-		if got := percent(bp); got != want {
-			t.Errorf("percent(%d) = %q, want %q", bp, got, want)
+		if got := money.PercentText(bp, "en"); got != want {
+			t.Errorf("PercentText(%d, en) = %q, want %q", bp, got, want)
 		}
 	}
 }
