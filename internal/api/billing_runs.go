@@ -155,8 +155,8 @@ func registerRuns(api huma.API, d Deps) {
 		DefaultStatus: http.StatusCreated, Tags: tags},
 		func(ctx context.Context, in *runCreateInput) (*runDetailOutput, error) {
 			b := in.Body
-			r, err := svc.CreateRun(ctx, actor(ctx), billing.RunInput{Kind: b.Kind, Name: b.Name, PeriodFrom: normDate(b.PeriodFrom),
-				PeriodTo: normDate(b.PeriodTo), IssueDate: normDate(b.IssueDate), Currency: b.Currency, RateDate: normDate(b.RateDate),
+			r, err := svc.CreateRun(ctx, actor(ctx), billing.RunInput{Kind: b.Kind, Name: b.Name, PeriodFrom: b.PeriodFrom,
+				PeriodTo: b.PeriodTo, IssueDate: b.IssueDate, Currency: b.Currency, RateDate: b.RateDate,
 				AgreementID: b.AgreementID, Year: b.Year, AmountMinor: b.AmountMinor, Among: b.Among, Key: b.Key, Fixed: b.Fixed})
 			if err != nil {
 				return nil, billingFail(ctx, d, err, runFields, "")

@@ -93,7 +93,7 @@ func registerVendorInvoices(api huma.API, d Deps) {
 		func(ctx context.Context, in *vendorInvoiceCreateInput) (*vendorInvoiceOutput, error) {
 			b := in.Body
 			vi, err := svc.RegisterVendorInvoice(ctx, actor(ctx), billing.VendorInvoiceInput{AgreementID: in.ID, Number: b.Number,
-				InvoiceDate: normDate(b.InvoiceDate), Currency: b.Currency, AmountMinor: b.AmountMinor, Rate: b.Rate, PaidOn: normDate(b.PaidOn), Note: b.Note})
+				InvoiceDate: b.InvoiceDate, Currency: b.Currency, AmountMinor: b.AmountMinor, Rate: b.Rate, PaidOn: b.PaidOn, Note: b.Note})
 			if err != nil {
 				return nil, billingFail(ctx, d, err, map[string]string{"amount": "amount_minor"}, "")
 			}

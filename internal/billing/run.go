@@ -173,7 +173,7 @@ func checkRunInput(in *RunInput) error {
 // date reads a typed date (2027-01-04 or 04.01.2027) into its stored form,
 // or adds a problem for the field.
 func date(ps *validate.List, field string, d *calendar.Date) bool {
-	v, err := calendar.Parse(string(*d))
+	v, err := calendar.Parse(strings.TrimSpace(string(*d)))
 	if err != nil {
 		ps.Addf(field, "billing.run.date", string(*d), nil)
 		return false
