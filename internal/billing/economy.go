@@ -120,8 +120,7 @@ func (s *Service) agreementEconomy(ctx context.Context, idb bun.IDB, st *Setting
 		return nil, fmt.Errorf("load lines of agreement %d: %w", agreementID, err)
 	}
 	charged := map[string]money.Rate{} // currency → rate used when charging libraries
-	covered := map[string]int64{}
-	var coveredOrder []string
+	var covered sums[string]
 	for _, l := range lines {
 		h, err := l.home(st)
 		if err != nil {
@@ -139,15 +138,10 @@ func (s *Service) agreementEconomy(ctx context.Context, idb bun.IDB, st *Setting
 			e.MarkupMinor += h
 		case LineDeficit:
 			e.DeficitCoveredMinor += h
-			if _, ok := covered[l.Library]; !ok {
-				coveredOrder = append(coveredOrder, l.Library)
-			}
-			covered[l.Library] += h
+			covered.add(l.Library, h)
 		}
 	}
-	for _, n := range coveredOrder {
-		e.CoveredBy = append(e.CoveredBy, Payed{n, covered[n]})
-	}
+	e.CoveredBy = covered.payed()
 	var vis []VendorInvoice
 	if err := idb.NewSelect().Model(&vis).Where("agreement_id = ?", agreementID).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("load vendor invoices: %w", err)
@@ -268,22 +262,16 @@ func (s *Service) Costs(ctx context.Context, by auth.Actor, year int) (*CostsRep
 	if err := approvedLines(s.DB).Where("l.kind = ?", LineCosts).Where(yearExpr+" = ?", year).Scan(ctx, &lines); err != nil {
 		return nil, fmt.Errorf("load cost lines %d: %w", year, err)
 	}
-	by2 := map[string]int64{}
-	var order []string
+	var paid sums[string]
 	for _, l := range lines {
 		h, err := l.home(st)
 		if err != nil {
 			return nil, err
 		}
 		r.Invoiced += h
-		if _, ok := by2[l.Library]; !ok {
-			order = append(order, l.Library)
-		}
-		by2[l.Library] += h
+		paid.add(l.Library, h)
 	}
-	for _, n := range order {
-		r.PaidBy = append(r.PaidBy, Payed{n, by2[n]})
-	}
+	r.PaidBy = paid.payed()
 	return r, nil
 }
 
@@ -324,22 +312,43 @@ func (s *Service) LibraryReport(ctx context.Context, by auth.Actor, libraryID in
 		year          int
 		kind, product string
 	}
-	sum := map[k]int64{}
-	var order []k
+	var sum sums[k]
 	for _, l := range lines {
 		h, err := l.home(st)
 		if err != nil {
 			return nil, err
 		}
-		key := k{l.Year, l.Kind, l.Product}
-		if _, ok := sum[key]; !ok {
-			order = append(order, key)
-		}
-		sum[key] += h
+		sum.add(k{l.Year, l.Kind, l.Product}, h)
 	}
-	out := make([]LibraryCharge, 0, len(order))
-	for _, key := range order {
-		out = append(out, LibraryCharge{key.year, key.kind, key.product, sum[key]})
+	out := make([]LibraryCharge, 0, len(sum.order))
+	for _, key := range sum.order {
+		out = append(out, LibraryCharge{key.year, key.kind, key.product, sum.by[key]})
 	}
 	return out, nil
+}
+
+// sums adds amounts per key and keeps the keys in the order first seen,
+// so reports list parties as their lines came.
+type sums[K comparable] struct {
+	order []K
+	by    map[K]int64
+}
+
+func (s *sums[K]) add(k K, v int64) {
+	if s.by == nil {
+		s.by = map[K]int64{}
+	}
+	if _, ok := s.by[k]; !ok {
+		s.order = append(s.order, k)
+	}
+	s.by[k] += v
+}
+
+// payed lists the sums per party name.
+func (s *sums[K]) payed() []Payed {
+	var out []Payed
+	for _, k := range s.order {
+		out = append(out, Payed{fmt.Sprint(k), s.by[k]})
+	}
+	return out
 }
