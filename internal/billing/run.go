@@ -309,6 +309,16 @@ func (s *Service) assemble(ctx context.Context, tx bun.Tx, w *world, st *Setting
 		}
 		return a.key < b.key
 	})
+	// An invoice in another currency carries the rate of its VAT in the
+	// home currency; it is the run's, the same for every invoice.
+	var homeRate int64
+	if run.Currency != st.HomeCurrency {
+		r, _, err := s.rate(ctx, run.Currency, run.RateDate, st)
+		if err != nil {
+			return err
+		}
+		homeRate = int64(r)
+	}
 	for _, k := range keys {
 		g := groups[k]
 		sort.SliceStable(g.lines, func(i, j int) bool { return g.lines[i].sortKey < g.lines[j].sortKey })
@@ -324,12 +334,8 @@ func (s *Service) assemble(ctx context.Context, tx bun.Tx, w *world, st *Setting
 			inv.BuyerReference = first.Name
 		}
 		if run.Currency != st.HomeCurrency {
-			r, _, err := s.rate(ctx, run.Currency, run.RateDate, st)
-			if err != nil {
-				return err
-			}
-			m := int64(r)
-			inv.HomeRateMicro = &m
+			r := homeRate
+			inv.HomeRateMicro = &r
 		}
 		setTotals(inv, g.lines)
 		if _, err := tx.NewInsert().Model(inv).Exec(ctx); err != nil {

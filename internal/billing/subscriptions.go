@@ -91,6 +91,10 @@ func (s *Service) subscriptionLines(ctx context.Context, tx bun.IDB, w *world, s
 	if err != nil {
 		return nil, nil, err
 	}
+	toRate, _, err := s.rate(ctx, run.Currency, run.RateDate, st)
+	if err != nil {
+		return nil, nil, err
+	}
 	var lines []pending
 	var skips []RunSkip
 	for _, o := range offers {
@@ -113,10 +117,6 @@ func (s *Service) subscriptionLines(ctx context.Context, tx bun.IDB, w *world, s
 			skips = append(skips, RunSkip{Skip: k, Library: name, Offer: o.Product + " – " + o.Agreement})
 		}
 		fromRate, fromDay, err := s.rate(ctx, o.Currency, run.RateDate, st)
-		if err != nil {
-			return nil, nil, err
-		}
-		toRate, _, err := s.rate(ctx, run.Currency, run.RateDate, st)
 		if err != nil {
 			return nil, nil, err
 		}
