@@ -204,18 +204,20 @@ func splitAddress(s string) (street, postcode, city string) {
 // RunCSV writes a run's lines for the accounting system: one row per line
 // with the invoice it is on, amounts as plain decimals with a dot.
 func (s *Service) RunCSV(ctx context.Context, by auth.Actor, runID int64, w io.Writer) error {
-	_, invs, err := s.RunDetail(ctx, by, runID)
-	if err != nil {
+	if _, _, err := s.RunDetail(ctx, by, runID); err != nil {
 		return err
+	}
+	// The invoices with their lines in one query, not one per invoice.
+	var invs []*Invoice
+	err := s.DB.NewSelect().Model(&invs).Relation("Lines", func(q *bun.SelectQuery) *bun.SelectQuery { return q.OrderExpr("position") }).
+		Where("i.run_id = ?", runID).OrderExpr("i.id").Scan(ctx)
+	if err != nil {
+		return fmt.Errorf("load run %d invoices: %w", runID, err)
 	}
 	header := []string{"invoice_number", "status", "issue_date", "due_date", "buyer_name", "buyer_org_number", "buyer_reference",
 		"currency", "line", "description", "net", "vat_category", "vat_rate", "source_currency", "source_amount", "rate", "rate_date", "invoice_net", "invoice_vat", "invoice_total"}
 	var rows [][]string
-	for _, head := range invs {
-		inv, err := loadInvoice(ctx, s.DB, head.ID)
-		if err != nil {
-			return err
-		}
+	for _, inv := range invs {
 		for _, l := range inv.Lines {
 			rate := ""
 			if l.RateMicro != nil {
