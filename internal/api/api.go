@@ -14,6 +14,7 @@ import (
 
 	"github.com/samla-org/samla/internal/auth"
 	"github.com/samla-org/samla/internal/billing"
+	"github.com/samla-org/samla/internal/cases"
 	"github.com/samla-org/samla/internal/enrolment"
 	"github.com/samla-org/samla/internal/i18n"
 	"github.com/samla-org/samla/internal/members"
@@ -33,6 +34,7 @@ type Deps struct {
 	Enrolment *enrolment.Service
 	Billing   *billing.Service
 	Rates     *rates.Service
+	Cases     *cases.Service
 	Catalog   *i18n.Catalog
 	Version   string
 }
@@ -70,6 +72,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	registerProducts(api, d)
 	registerEnrolment(api, d)
 	registerBilling(api, d)
+	registerCases(api, d)
 	return api
 }
 

@@ -64,18 +64,43 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) (string, error) {
 	defer cancel()
 
 	msg := gomail.NewMsg(gomail.WithCharset(gomail.CharsetUTF8), gomail.WithEncoding(gomail.EncodingQP), gomail.WithNoDefaultUserAgent())
-	if err := msg.From(s.from); err != nil {
-		return "", fmt.Errorf("from %q: %w", s.from, err)
+	from := s.from
+	if m.From != "" {
+		from = m.From
+	}
+	if err := msg.From(from); err != nil {
+		return "", fmt.Errorf("from %q: %w", from, err)
 	}
 	if err := msg.To(m.To); err != nil {
 		return "", fmt.Errorf("to %q: %w", m.To, err)
 	}
+	if len(m.Cc) > 0 {
+		if err := msg.Cc(m.Cc...); err != nil {
+			return "", fmt.Errorf("cc %q: %w", m.Cc, err)
+		}
+	}
+	if m.ReplyTo != "" {
+		if err := msg.ReplyTo(m.ReplyTo); err != nil {
+			return "", fmt.Errorf("reply-to %q: %w", m.ReplyTo, err)
+		}
+	}
 	id := rand.Text() + "@" + s.domain
+	if m.MessageID != "" {
+		id = strings.TrimSuffix(strings.TrimPrefix(m.MessageID, "<"), ">")
+	}
 	msg.SetMessageIDWithValue(id)
+	if m.InReplyTo != "" {
+		msg.SetGenHeader(gomail.HeaderInReplyTo, m.InReplyTo)
+	}
+	if len(m.References) > 0 {
+		msg.SetGenHeader(gomail.HeaderReferences, strings.Join(m.References, " "))
+	}
 	msg.SetDate()
 	msg.Subject(m.Subject)
-	msg.SetGenHeader("Auto-Submitted", "auto-generated")
-	msg.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
+	if !m.Personal {
+		msg.SetGenHeader("Auto-Submitted", "auto-generated")
+		msg.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
 
 	client, err := gomail.NewClient(s.cfg.Host, s.options(ctx)...)

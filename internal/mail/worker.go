@@ -71,7 +71,7 @@ func (w *Worker) RunOnce(ctx context.Context) (sent, failed int, err error) {
 		if !ok {
 			break
 		}
-		m := Message{DedupeKey: row.DedupeKey, Kind: row.Kind, To: row.ToAddr, Subject: row.Subject, Body: row.Body}
+		m := row.message()
 		msgID, sendErr := w.Sender.Send(ctx, m)
 		// Record the outcome even when ctx is ending: a message the server
 		// has taken must not stay unmarked, or it goes out again.

@@ -13,6 +13,8 @@ import (
 	"github.com/samla-org/samla/internal/auth"
 	"github.com/samla-org/samla/internal/billing"
 	"github.com/samla-org/samla/internal/billing/billingweb"
+	"github.com/samla-org/samla/internal/cases"
+	"github.com/samla-org/samla/internal/cases/caseweb"
 	"github.com/samla-org/samla/internal/db"
 	"github.com/samla-org/samla/internal/enrolment"
 	"github.com/samla-org/samla/internal/enrolment/enrolmentweb"
@@ -38,6 +40,7 @@ type Services struct {
 	Enrolment *enrolment.Service
 	Rates     *rates.Service
 	Billing   *billing.Service
+	Cases     *cases.Service
 	Catalog   *i18n.Catalog
 }
 
@@ -53,7 +56,8 @@ func NewServices(d *db.DB) (*Services, error) {
 	users := &auth.Service{DB: d, Scope: m.LibrariesForContactEmail, VendorScope: e.VendorSubscribers}
 	rs := &rates.Service{DB: d}
 	b := &billing.Service{DB: d, Catalog: cat, Rates: rs.RateOn}
-	return &Services{DB: d, Users: users, Members: m, Products: p, Enrolment: e, Rates: rs, Billing: b, Catalog: cat}, nil
+	c := &cases.Service{DB: d}
+	return &Services{DB: d, Users: users, Members: m, Products: p, Enrolment: e, Rates: rs, Billing: b, Cases: c, Catalog: cat}, nil
 }
 
 // Handler is the whole application: pages, API and static files.
@@ -81,6 +85,9 @@ func Handler(s *Services, dataDir string, log *slog.Logger) (http.Handler, error
 	if err := billingweb.Register(mux, app, s.Billing); err != nil {
 		return nil, err
 	}
+	if err := caseweb.Register(mux, app, caseweb.Deps{Cases: s.Cases, Members: s.Members, Products: s.Products, Users: s.Users}); err != nil {
+		return nil, err
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := s.DB.PingContext(r.Context()); err != nil {
 			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
@@ -89,7 +96,7 @@ func Handler(s *Services, dataDir string, log *slog.Logger) (http.Handler, error
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	apiMux := http.NewServeMux()
-	api.Register(apiMux, api.Deps{Users: s.Users, Members: s.Members, Products: s.Products, Enrolment: s.Enrolment, Billing: s.Billing, Rates: s.Rates, Catalog: s.Catalog, Version: Version})
+	api.Register(apiMux, api.Deps{Users: s.Users, Members: s.Members, Products: s.Products, Enrolment: s.Enrolment, Billing: s.Billing, Rates: s.Rates, Cases: s.Cases, Catalog: s.Catalog, Version: Version})
 	// The API authenticates by bearer token, not cookies, so it sits outside
 	// the session and cross-origin middleware that protect the forms.
 	root := http.NewServeMux()

@@ -62,6 +62,11 @@ type Message struct {
 	Attachments []Attachment
 	VendorRefs  []VendorMatch
 
+	// Returned is set for a delivery report (multipart/report;
+	// report-type=delivery-status): the headers of the message that
+	// bounced and the recipients that failed. Nil for any other mail.
+	Returned *ReturnedHeaders
+
 	// Problems describes what was wrong with the input. Empty for clean mail.
 	Problems []string
 }
@@ -118,6 +123,7 @@ func ParseWith(raw []byte, opt Options) (*Message, error) {
 		if !w.sawText && !w.sawHTML && len(m.Attachments) == 0 && len(bytes.TrimSpace(body)) > 0 && w.parts == 0 {
 			m.problem("no readable body part")
 		}
+		m.Returned = m.returnedFrom(h, body)
 	}
 	m.classify(h)
 	if len(opt.VendorPatterns) > 0 {
