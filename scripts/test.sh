@@ -6,6 +6,14 @@
 #   ./scripts/test.sh --pg   also start a throwaway PostgreSQL cluster
 #                            (scripts/pg-test-cluster.sh) for the second run,
 #                            and remove it afterwards
+#   ./scripts/test.sh --mail also start a throwaway mail server
+#                            (scripts/mail-stack.sh, as root) for the case
+#                            desk's tests, and require them to run
+#
+# The case desk's tests against a real mail server (Postfix and Dovecot) run
+# when SAMLA_TEST_MAIL_* is set (eval "$(scripts/mail-stack.sh start)"), and
+# are skipped otherwise, which the output says; SAMLA_REQUIRE_MAIL=1 makes a
+# missing mail server a failure (CI sets it).
 #
 # Browser tests (./e2e) are part of ./...: they skip when no Chromium is found,
 # unless SAMLA_E2E=1, which makes a missing browser a failure. SAMLA_CHROMIUM,
@@ -23,9 +31,11 @@ usage() {
 }
 
 pg=0
+mailstack=0
 for arg in "$@"; do
 	case "$arg" in
 	--pg) pg=1 ;;
+	--mail) mailstack=1 ;;
 	-h | --help) usage ;;
 	*)
 		echo "test.sh: unknown argument: $arg" >&2
@@ -57,6 +67,17 @@ if [ "$pg" = 1 ]; then
 	export SAMLA_TEST_DATABASE_URL
 fi
 
+if [ "$mailstack" = 1 ]; then
+	banner "starting a throwaway mail server"
+	eval "$(scripts/mail-stack.sh start)"
+	export SAMLA_REQUIRE_MAIL=1
+	stop_mail() { scripts/mail-stack.sh stop >/dev/null 2>&1 || true; }
+	if [ "$pg" = 1 ]; then trap 'stop_mail; cleanup' EXIT; else trap stop_mail EXIT; fi
+fi
+if [ -z "${SAMLA_TEST_MAIL_SMTP:-}" ]; then
+	banner "no mail server: the case desk's mail-server tests will be SKIPPED (start one with: eval \"\$(scripts/mail-stack.sh start)\", as root; or use --mail)"
+fi
+
 gotest=(go test -count=1 -timeout 20m ./...)
 
 banner "go vet ./..."
@@ -75,6 +96,7 @@ if [ "$pg" = 1 ]; then
 	# Stop now rather than on exit, so the summary below is the last line.
 	cleanup
 	trap - EXIT
+	if [ "$mailstack" = 1 ]; then trap stop_mail EXIT; fi
 fi
 
 if [ ${#failed[@]} -gt 0 ]; then

@@ -24,6 +24,7 @@ Usage:
   samla user token --email E [--name N]   print a new API token for the user
   samla import members FILE [--dry-run]
   samla import rates FILE         Norges Bank CSV or ECB XML/CSV exchange rates
+  samla import mail [flags] FILE|DIR …  .eml files (or directories of them) into the case desk
   samla export members FILE       (.csv or .xlsx)
   samla export ehf RUN_ID DIR     the EHF files of an approved invoice run
   samla version
@@ -32,6 +33,10 @@ Every subcommand takes:
   --addr      SAMLA_ADDR          listen address (default 127.0.0.1:8080)
   --data      SAMLA_DATA          data directory (default ./data)
   --database  SAMLA_DATABASE_URL  postgres://… (default: SQLite in the data directory)
+
+samla serve also takes the mail settings: --smtp-host … for sending, and for
+the case desk --case-address, --imap-host/--imap-user (SAMLA_IMAP_PASSWORD),
+--lmtp-addr and --smtp-listen-addr (see docs/cases.md).
 `
 
 func main() {

@@ -50,7 +50,11 @@ func open(ctx context.Context, name string, args []string, extra func(*flag.Flag
 
 func cmdServe(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) error {
 	var mailCfg *config.Mail
-	cfg, _, s, err := open(ctx, "serve", args, func(fs *flag.FlagSet) { mailCfg = config.RegisterMail(fs) })
+	var deskCfg *config.Desk
+	cfg, _, s, err := open(ctx, "serve", args, func(fs *flag.FlagSet) {
+		mailCfg = config.RegisterMail(fs)
+		deskCfg = config.RegisterDesk(fs)
+	})
 	if err != nil {
 		return err
 	}
@@ -61,6 +65,11 @@ func cmdServe(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 		return err
 	}
 	defer stopMail() // before the database closes: waits for a send in progress
+	stopDesk, err := server.StartDesk(ctx, s, deskCfg, mailCfg.From, log)
+	if err != nil {
+		return err
+	}
+	defer stopDesk()
 	startDuties(ctx, s, log)
 	return serve(ctx, cfg, s, log, func(url string) {
 		fmt.Fprintf(stdout, "Samla %s serving on %s (%s database)\n", version(), url, s.DB.Engine)

@@ -144,6 +144,7 @@ func Seed(ctx context.Context, s *server.Services) ([]Login, error) {
 		{auth.RoleLibrary, "bibliotek@samla.example", pw()},
 		{auth.RoleVendor, "leverandor@samla.example", pw()},
 	}
+	var staff auth.Actor
 	for _, l := range logins {
 		n := auth.NewUser{Email: l.Email, Name: roleName(l.Role), Password: l.Password, Role: l.Role}
 		switch l.Role {
@@ -154,9 +155,16 @@ func Seed(ctx context.Context, s *server.Services) ([]Login, error) {
 		case auth.RoleVendor:
 			n.VendorID = &vendorID
 		}
-		if _, err := users.Create(ctx, auth.System, n); err != nil {
+		u, err := users.Create(ctx, auth.System, n)
+		if err != nil {
 			return nil, fmt.Errorf("demo user %s: %w", l.Email, err)
 		}
+		if l.Role == auth.RoleStaff {
+			staff = auth.Actor{UserID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role}
+		}
+	}
+	if err := seedCases(ctx, s, time.Now(), staff); err != nil {
+		return nil, err
 	}
 	return logins, nil
 }

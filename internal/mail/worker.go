@@ -128,7 +128,8 @@ func (w *Worker) claim(ctx context.Context) (*outboxRow, bool, error) {
 	err := w.DB.NewRaw(`UPDATE mail_outbox SET next_try_at = ?
 WHERE id = (SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_try_at <= ? ORDER BY id LIMIT 1`+lock+`)
   AND sent_at IS NULL AND next_try_at <= ?
-RETURNING id, dedupe_key, kind, to_addr, subject, body, created_at, attempts, next_try_at, sent_at, last_error`,
+RETURNING id, dedupe_key, kind, to_addr, subject, body, created_at, attempts, next_try_at, sent_at, last_error,
+  from_addr, cc_addrs, reply_to, message_id, in_reply_to, refs, personal`,
 		now.Add(Lease), now, now).Scan(ctx, row)
 	if db.IsNoRows(err) {
 		return nil, false, nil

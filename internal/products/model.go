@@ -14,16 +14,23 @@ import (
 type Vendor struct {
 	bun.BaseModel `bun:"table:vendors"`
 
-	ID           int64     `bun:"id,pk,autoincrement" json:"id"`
-	Name         string    `bun:"name" json:"name"`
-	OrgNumber    string    `bun:"org_number" json:"org_number"`
-	Country      string    `bun:"country" json:"country"`
-	SupportEmail string    `bun:"support_email" json:"support_email"`
-	SupportURL   string    `bun:"support_url" json:"support_url"`
-	Notes        string    `bun:"notes" json:"notes"`
-	Version      int64     `bun:"version" json:"version"`
-	CreatedAt    time.Time `bun:"created_at" json:"created_at"`
-	UpdatedAt    time.Time `bun:"updated_at" json:"updated_at"`
+	ID           int64  `bun:"id,pk,autoincrement" json:"id"`
+	Name         string `bun:"name" json:"name"`
+	OrgNumber    string `bun:"org_number" json:"org_number"`
+	Country      string `bun:"country" json:"country"`
+	SupportEmail string `bun:"support_email" json:"support_email"`
+	SupportURL   string `bun:"support_url" json:"support_url"`
+	Notes        string `bun:"notes" json:"notes"`
+	// MailDomains are the domains the vendor's mail comes from, comma-
+	// separated ("ebsco.com, ebscohost.com"); the case desk files their
+	// mail under the vendor.
+	MailDomains string `bun:"mail_domains" json:"mail_domains"`
+	// TicketPattern is a Go regexp for the vendor's own ticket number in
+	// subjects; its first capture group, if any, is the reference.
+	TicketPattern string    `bun:"ticket_pattern" json:"ticket_pattern"`
+	Version       int64     `bun:"version" json:"version"`
+	CreatedAt     time.Time `bun:"created_at" json:"created_at"`
+	UpdatedAt     time.Time `bun:"updated_at" json:"updated_at"`
 }
 
 // Access methods a product can offer.

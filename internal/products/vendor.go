@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/uptrace/bun"
 
@@ -18,29 +19,64 @@ import (
 // VendorInput is what a form or an API call asks for. Version is the
 // version the caller read; it must match on update.
 type VendorInput struct {
-	Name         string `json:"name"`
-	OrgNumber    string `json:"org_number,omitempty"`
-	Country      string `json:"country" doc:"Two-letter country code, e.g. NO, SE, US"`
-	SupportEmail string `json:"support_email,omitempty"`
-	SupportURL   string `json:"support_url,omitempty"`
-	Notes        string `json:"notes,omitempty"`
-	Version      int64  `json:"version,omitempty"`
+	Name          string `json:"name"`
+	OrgNumber     string `json:"org_number,omitempty"`
+	Country       string `json:"country" doc:"Two-letter country code, e.g. NO, SE, US"`
+	SupportEmail  string `json:"support_email,omitempty"`
+	SupportURL    string `json:"support_url,omitempty"`
+	Notes         string `json:"notes,omitempty"`
+	MailDomains   string `json:"mail_domains,omitempty" doc:"Domains the vendor's mail comes from, comma-separated, e.g. ebsco.com, ebscohost.com"`
+	TicketPattern string `json:"ticket_pattern,omitempty" doc:"Go regular expression for the vendor's ticket number in subjects, e.g. \\[SR-(\\d+)\\]; the first capture group, if any, is the reference"`
+	Version       int64  `json:"version,omitempty"`
 }
 
 // VendorInputFrom fills an input from a vendor, for edit forms.
 func VendorInputFrom(v *Vendor) VendorInput {
 	return VendorInput{Name: v.Name, OrgNumber: v.OrgNumber, Country: v.Country, SupportEmail: v.SupportEmail,
-		SupportURL: v.SupportURL, Notes: v.Notes, Version: v.Version}
+		SupportURL: v.SupportURL, Notes: v.Notes, MailDomains: v.MailDomains, TicketPattern: v.TicketPattern, Version: v.Version}
 }
 
-var vendorFields = []string{"name", "org_number", "country", "support_email", "support_url", "notes"}
+var vendorFields = []string{"name", "org_number", "country", "support_email", "support_url", "notes", "mail_domains", "ticket_pattern"}
 
 func (v *Vendor) snapshot() map[string]any {
 	return map[string]any{"name": v.Name, "org_number": v.OrgNumber, "country": v.Country,
-		"support_email": v.SupportEmail, "support_url": v.SupportURL, "notes": v.Notes}
+		"support_email": v.SupportEmail, "support_url": v.SupportURL, "notes": v.Notes,
+		"mail_domains": v.MailDomains, "ticket_pattern": v.TicketPattern}
 }
 
 var countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
+
+// mailDomain is a lower-case DNS name with at least two labels and a
+// top-level domain of letters (or an IDN's xn-- form).
+var mailDomain = regexp.MustCompile(`^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$`)
+
+// maxTicketPattern keeps a pattern something a person can read and check;
+// Go's regexp runs in linear time, so length is the only cost to cap.
+const maxTicketPattern = 200
+
+// normaliseMailDomains reads domains separated by commas, semicolons or
+// white space (as the case desk does), lower-cases them and drops a
+// leading @; it returns them joined by ", " and the ones that are not
+// domains.
+func normaliseMailDomains(s string) (string, []string) {
+	var out, bad []string
+	seen := map[string]bool{}
+	for _, d := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return r == ',' || r == ';' || unicode.IsSpace(r)
+	}) {
+		d = strings.TrimSuffix(strings.TrimLeft(d, "@"), ".")
+		if d == "" || seen[d] {
+			continue
+		}
+		seen[d] = true
+		if len(d) > 253 || !mailDomain.MatchString(d) {
+			bad = append(bad, d)
+			continue
+		}
+		out = append(out, d)
+	}
+	return strings.Join(out, ", "), bad
+}
 
 // normaliseVendor validates in onto a copy of existing (nil on create).
 func normaliseVendor(in VendorInput, existing *Vendor) (*Vendor, error) {
@@ -82,6 +118,19 @@ func normaliseVendor(in VendorInput, existing *Vendor) (*Vendor, error) {
 		v.SupportURL = u
 	}
 	v.Notes = oneLineEnd(in.Notes)
+	domains, bad := normaliseMailDomains(in.MailDomains)
+	v.MailDomains = domains
+	if len(bad) > 0 {
+		ps.Addf("mail_domains", "vendor.mail_domains.invalid", strings.Join(bad, ", "), map[string]any{"Domains": strings.Join(bad, ", ")})
+	}
+	v.TicketPattern = strings.TrimSpace(in.TicketPattern)
+	if v.TicketPattern != "" {
+		if len(v.TicketPattern) > maxTicketPattern {
+			ps.Addf("ticket_pattern", "vendor.ticket_pattern.invalid", v.TicketPattern, map[string]any{"Max": maxTicketPattern, "Reason": fmt.Sprintf("%d > %d", len(v.TicketPattern), maxTicketPattern)})
+		} else if _, err := regexp.Compile(v.TicketPattern); err != nil {
+			ps.Addf("ticket_pattern", "vendor.ticket_pattern.invalid", v.TicketPattern, map[string]any{"Max": maxTicketPattern, "Reason": strings.TrimPrefix(err.Error(), "error parsing regexp: ")})
+		}
+	}
 	if err := ps.Err(); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package products_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/samla-org/samla/internal/audit"
@@ -100,5 +101,70 @@ func TestVendorRolesAndVersions(t *testing.T) {
 	}
 	if cs := es[0].ChangeList(); len(cs) != 1 || cs[0].Field != "notes" || cs[0].After != "Faktureres i CAD." {
 		t.Errorf("update recorded %+v", cs)
+	}
+}
+
+func TestVendorMailSettings(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	bad := []struct {
+		name string
+		in   products.VendorInput
+		want []string
+	}{
+		{"not a domain", products.VendorInput{Name: "EBSCO", Country: "US", MailDomains: "ebsco.com, ebsco, http://ebsco.com"},
+			[]string{"mail_domains:vendor.mail_domains.invalid"}},
+		{"a mail address is not a domain", products.VendorInput{Name: "EBSCO", Country: "US", MailDomains: "support@ebsco.com"},
+			[]string{"mail_domains:vendor.mail_domains.invalid"}},
+		{"pattern does not compile", products.VendorInput{Name: "EBSCO", Country: "US", TicketPattern: `\[SR-(\d+\]`},
+			[]string{"ticket_pattern:vendor.ticket_pattern.invalid"}},
+		{"pattern too long", products.VendorInput{Name: "EBSCO", Country: "US", TicketPattern: strings.Repeat("a", 201)},
+			[]string{"ticket_pattern:vendor.ticket_pattern.invalid"}},
+		{"both wrong", products.VendorInput{Name: "EBSCO", Country: "US", MailDomains: "-ebsco.com", TicketPattern: `(?P<x`},
+			[]string{"mail_domains:vendor.mail_domains.invalid", "ticket_pattern:vendor.ticket_pattern.invalid"}},
+	}
+	for _, c := range bad {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := s.CreateVendor(ctx, admin, c.in)
+			wantCodes(t, err, c.want...)
+		})
+	}
+	var ve *products.ValidationError
+	_, err := s.CreateVendor(ctx, admin, products.VendorInput{Name: "EBSCO", Country: "US", MailDomains: "ebsco.com; bad_domain, x"})
+	if !errors.As(err, &ve) || ve.Problems[0].Value != "bad_domain, x" {
+		t.Fatalf("invalid domains named as %+v, want the two bad ones", err)
+	}
+
+	// Domains: lower case, no @, one each, in the order written; a pattern
+	// is kept exactly as written (trimmed), and 200 characters are allowed.
+	v, err := s.CreateVendor(ctx, admin, products.VendorInput{Name: "EBSCO", Country: "US",
+		MailDomains: " @EBSCO.com,EbscoHost.COM\n ebsco.com;  mail.ebsco.com. ", TicketPattern: ` \[SR-(\d+)\] `})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.MailDomains != "ebsco.com, ebscohost.com, mail.ebsco.com" || v.TicketPattern != `\[SR-(\d+)\]` {
+		t.Fatalf("mail settings stored as %q and %q", v.MailDomains, v.TicketPattern)
+	}
+	got, err := s.Vendor(ctx, admin, v.ID)
+	if err != nil || got.MailDomains != v.MailDomains || got.TicketPattern != v.TicketPattern {
+		t.Fatalf("read back %+v, %v", got, err)
+	}
+	long := strings.Repeat("x", 200)
+	in := products.VendorInputFrom(got)
+	in.TicketPattern, in.MailDomains = long, ""
+	v2, err := s.UpdateVendor(ctx, staff, v.ID, in)
+	if err != nil || v2.TicketPattern != long || v2.MailDomains != "" || v2.Version != 2 {
+		t.Fatalf("update to a 200-character pattern and no domains: %+v, %v", v2, err)
+	}
+	es, err := audit.List(ctx, s.DB, audit.Query{Entity: "vendor", EntityID: v.ID})
+	if err != nil || len(es) != 2 {
+		t.Fatalf("vendor audit: %+v %v", es, err)
+	}
+	fields := map[string]bool{}
+	for _, c := range es[0].ChangeList() {
+		fields[c.Field] = true
+	}
+	if !fields["mail_domains"] || !fields["ticket_pattern"] || len(fields) != 2 {
+		t.Errorf("update recorded changes to %v, want mail_domains and ticket_pattern", fields)
 	}
 }

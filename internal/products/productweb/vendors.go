@@ -39,7 +39,8 @@ func vendorInput(r *http.Request) products.VendorInput {
 	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
 	return products.VendorInput{Name: r.PostForm.Get("name"), Country: strings.TrimSpace(r.PostForm.Get("country")),
 		OrgNumber: r.PostForm.Get("org_number"), SupportEmail: r.PostForm.Get("support_email"),
-		SupportURL: r.PostForm.Get("support_url"), Notes: r.PostForm.Get("notes"), Version: version}
+		SupportURL: r.PostForm.Get("support_url"), Notes: r.PostForm.Get("notes"),
+		MailDomains: r.PostForm.Get("mail_domains"), TicketPattern: r.PostForm.Get("ticket_pattern"), Version: version}
 }
 
 func (h *Handlers) newVendor(w http.ResponseWriter, r *http.Request) {
