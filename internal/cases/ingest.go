@@ -207,6 +207,9 @@ func (s *Service) file(ctx context.Context, tx bun.Tx, m *mailmsg.Message, msgID
 	if err := s.touchOnInbound(ctx, tx, c, msg, people, now); err != nil {
 		return err
 	}
+	if err := s.notifyWatchers(ctx, tx, c, msg); err != nil {
+		return err
+	}
 	*out = Ingested{CaseID: c.ID, MessageID: msg.ID, NewCase: out.NewCase, Rule: th.Rule, Auto: msg.Auto}
 	return audit.Write(ctx, tx, samla, audit.Record{Entity: "case", EntityID: c.ID, LibraryID: deref(c.LibraryID),
 		Action: "mail_received", Changes: []audit.Change{{Field: "message", After: msgID}}, Reason: th.Rule})

@@ -15,6 +15,7 @@ import (
 	"github.com/samla-org/samla/internal/auth"
 	"github.com/samla-org/samla/internal/cases/mailmsg"
 	"github.com/samla-org/samla/internal/db"
+	"github.com/samla-org/samla/internal/i18n"
 )
 
 // Service runs the case desk. Every change is checked against the actor's
@@ -37,6 +38,9 @@ type Service struct {
 	// MaxSize is the largest mail whose body is parsed; larger mail is kept
 	// raw with a note. 0 means mailmsg.DefaultMaxSize.
 	MaxSize int
+	// Catalog translates the notices that tell owners and followers about
+	// new mail; nil sends none.
+	Catalog *i18n.Catalog
 	// ReopenWindow is how long after closing a reply still reopens a case;
 	// later mail opens a new case linked to it. 0 means 30 days.
 	ReopenWindow time.Duration

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/samla-org/samla/internal/auth"
+	"github.com/samla-org/samla/internal/cases"
 	"github.com/samla-org/samla/internal/db/dbtest"
 	"github.com/samla-org/samla/internal/demo"
 	"github.com/samla-org/samla/internal/enrolment"
@@ -65,6 +66,7 @@ func TestSeedMakesAUsableRegistryOnce(t *testing.T) {
 		}
 	}
 	enrolAndAcceptAsLibrary(t, s, logins)
+	demoCases(t, s, logins)
 	if _, err := demo.Seed(ctx, s); err == nil || !strings.Contains(err.Error(), "empty database") {
 		t.Errorf("second seed: %v, want a refusal", err)
 	}
@@ -76,13 +78,7 @@ func TestSeedMakesAUsableRegistryOnce(t *testing.T) {
 func enrolAndAcceptAsLibrary(t *testing.T, s *server.Services, logins []demo.Login) {
 	t.Helper()
 	ctx := context.Background()
-	var lib auth.Actor
-	for _, l := range logins {
-		if l.Role == auth.RoleLibrary {
-			u, _ := s.Users.Login(ctx, l.Email, l.Password)
-			lib, _ = s.Users.Actor(ctx, u)
-		}
-	}
+	lib := actorFor(t, s, logins, auth.RoleLibrary)
 	catalogue, err := s.Products.Catalogue(ctx, "nb")
 	if err != nil || len(catalogue) != 3 {
 		t.Fatalf("catalogue: %d products, %v", len(catalogue), err)
@@ -130,4 +126,53 @@ func enrolAndAcceptAsLibrary(t *testing.T, s *server.Services, logins []demo.Log
 	if got := state(); got != enrolment.StateActive {
 		t.Fatalf("after accepting: %s, want active", got)
 	}
+}
+
+// demoCases: the case desk has a library → vendor case with both
+// recognised and the vendor's answer threaded into it, and snippets.
+func demoCases(t *testing.T, s *server.Services, logins []demo.Login) {
+	t.Helper()
+	ctx := context.Background()
+	staff := actorFor(t, s, logins, auth.RoleStaff)
+	items, err := s.Cases.List(ctx, staff, cases.Filter{State: "all"})
+	if err != nil || len(items) < 4 {
+		t.Fatalf("demo has %d cases (%v)", len(items), err)
+	}
+	found := false
+	for _, it := range items {
+		if it.LibraryID != nil && it.VendorID != nil && it.ProductName == "Avisleser Norden" {
+			d, err := s.Cases.Detail(ctx, staff, it.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found = len(d.Messages) >= 3
+		}
+	}
+	if !found {
+		t.Error("no demo case with library, vendor, product and the vendor's answer threaded in")
+	}
+	if sn, err := s.Cases.Snippets(ctx, staff, "", ""); err != nil || len(sn) < 3 {
+		t.Errorf("demo snippets: %d, %v", len(sn), err)
+	}
+}
+
+// actorFor logs in as the demo login with role and returns its actor.
+func actorFor(t *testing.T, s *server.Services, logins []demo.Login, role auth.Role) auth.Actor {
+	t.Helper()
+	ctx := context.Background()
+	for _, l := range logins {
+		if l.Role == role {
+			u, err := s.Users.Login(ctx, l.Email, l.Password)
+			if err != nil {
+				t.Fatalf("login %s: %v", l.Email, err)
+			}
+			a, err := s.Users.Actor(ctx, u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}
+	}
+	t.Fatalf("no demo login with role %s", role)
+	return auth.Actor{}
 }

@@ -56,7 +56,7 @@ func NewServices(d *db.DB) (*Services, error) {
 	users := &auth.Service{DB: d, Scope: m.LibrariesForContactEmail, VendorScope: e.VendorSubscribers}
 	rs := &rates.Service{DB: d}
 	b := &billing.Service{DB: d, Catalog: cat, Rates: rs.RateOn}
-	c := &cases.Service{DB: d}
+	c := &cases.Service{DB: d, Catalog: cat}
 	return &Services{DB: d, Users: users, Members: m, Products: p, Enrolment: e, Rates: rs, Billing: b, Cases: c, Catalog: cat}, nil
 }
 
