@@ -81,6 +81,9 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(args) > 0 && args[0] == "rates" {
 		return cmdImportRates(ctx, args[1:], stdout)
 	}
+	if len(args) > 0 && args[0] == "counter" {
+		return cmdImportCounter(ctx, args[1:], stdout)
+	}
 	if len(args) > 0 && args[0] == "mail" {
 		return cmdImportMail(ctx, args[1:], stdout)
 	}

@@ -15,5 +15,8 @@ func dutiesOf(s *server.Services) []jobs.Duty {
 		{Name: "enrolment windows", Every: time.Hour, Run: s.Enrolment.Tick},
 		// Lapse ended trials and ask libraries to accept new licence versions.
 		{Name: "licence terms and trials", Every: time.Hour, Run: s.Enrolment.TickObligations},
+		// Plan last month's SUSHI harvest from the 5th, and ask for what is due
+		// (queued reports and retries come due on their own schedule).
+		{Name: "usage harvest", Every: 15 * time.Minute, Run: s.Usage.Tick},
 	}
 }

@@ -25,6 +25,7 @@ Usage:
   samla import members FILE [--dry-run]
   samla import rates FILE         Norges Bank CSV or ECB XML/CSV exchange rates
   samla import mail [flags] FILE|DIR …  .eml files (or directories of them) into the case desk
+  samla import counter [--library ID] [--platform NAME] FILE|DIR …  COUNTER R5/R5.1 reports
   samla export members FILE       (.csv or .xlsx)
   samla export ehf RUN_ID DIR     the EHF files of an approved invoice run
   samla version

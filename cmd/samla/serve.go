@@ -19,6 +19,7 @@ import (
 	"github.com/samla-org/samla/internal/jobs"
 	"github.com/samla-org/samla/internal/mail"
 	"github.com/samla-org/samla/internal/server"
+	samlausage "github.com/samla-org/samla/internal/usage"
 )
 
 func version() string { return server.Version }
@@ -42,6 +43,11 @@ func open(ctx context.Context, name string, args []string, extra func(*flag.Flag
 	}
 	s, err := server.NewServices(d)
 	if err != nil {
+		d.Close()
+		return nil, nil, nil, err
+	}
+	// Only from the environment: a flag would show the key in ps.
+	if s.Usage.Key, err = samlausage.ParseKey(os.Getenv("SAMLA_SECRET_KEY")); err != nil {
 		d.Close()
 		return nil, nil, nil, err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/samla-org/samla/internal/members"
 	"github.com/samla-org/samla/internal/products"
 	"github.com/samla-org/samla/internal/rates"
+	"github.com/samla-org/samla/internal/usage"
 	"github.com/samla-org/samla/internal/validate"
 )
 
@@ -35,6 +36,7 @@ type Deps struct {
 	Billing   *billing.Service
 	Rates     *rates.Service
 	Cases     *cases.Service
+	Usage     *usage.Service
 	Catalog   *i18n.Catalog
 	Version   string
 }
@@ -73,6 +75,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	registerEnrolment(api, d)
 	registerBilling(api, d)
 	registerCases(api, d)
+	registerUsage(api, d)
 	return api
 }
 

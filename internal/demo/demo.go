@@ -166,6 +166,9 @@ func Seed(ctx context.Context, s *server.Services) ([]Login, error) {
 	if err := seedCases(ctx, s, time.Now(), staff); err != nil {
 		return nil, err
 	}
+	if err := seedUsage(ctx, s, time.Now()); err != nil {
+		return nil, err
+	}
 	return logins, nil
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/samla-org/samla/internal/products/productweb"
 	"github.com/samla-org/samla/internal/rates"
 	"github.com/samla-org/samla/internal/rates/ratesweb"
+	"github.com/samla-org/samla/internal/usage"
 	"github.com/samla-org/samla/internal/web"
 )
 
@@ -41,6 +42,7 @@ type Services struct {
 	Rates     *rates.Service
 	Billing   *billing.Service
 	Cases     *cases.Service
+	Usage     *usage.Service
 	Catalog   *i18n.Catalog
 }
 
@@ -57,7 +59,8 @@ func NewServices(d *db.DB) (*Services, error) {
 	rs := &rates.Service{DB: d}
 	b := &billing.Service{DB: d, Catalog: cat, Rates: rs.RateOn}
 	c := &cases.Service{DB: d, Catalog: cat}
-	return &Services{DB: d, Users: users, Members: m, Products: p, Enrolment: e, Rates: rs, Billing: b, Cases: c, Catalog: cat}, nil
+	u := &usage.Service{DB: d}
+	return &Services{DB: d, Users: users, Members: m, Products: p, Enrolment: e, Rates: rs, Billing: b, Cases: c, Usage: u, Catalog: cat}, nil
 }
 
 // Handler is the whole application: pages, API and static files.
@@ -96,7 +99,7 @@ func Handler(s *Services, dataDir string, log *slog.Logger) (http.Handler, error
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	apiMux := http.NewServeMux()
-	api.Register(apiMux, api.Deps{Users: s.Users, Members: s.Members, Products: s.Products, Enrolment: s.Enrolment, Billing: s.Billing, Rates: s.Rates, Cases: s.Cases, Catalog: s.Catalog, Version: Version})
+	api.Register(apiMux, api.Deps{Users: s.Users, Members: s.Members, Products: s.Products, Enrolment: s.Enrolment, Billing: s.Billing, Rates: s.Rates, Cases: s.Cases, Usage: s.Usage, Catalog: s.Catalog, Version: Version})
 	// The API authenticates by bearer token, not cookies, so it sits outside
 	// the session and cross-origin middleware that protect the forms.
 	root := http.NewServeMux()
