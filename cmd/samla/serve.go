@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -104,6 +105,14 @@ func cmdDemo(ctx context.Context, args []string, stdout io.Writer, log *slog.Log
 		return err
 	}
 	defer s.DB.Close()
+	if s.Usage.Key == nil {
+		// A throwaway database gets a throwaway key, so SUSHI credentials
+		// can be tried out without setting SAMLA_SECRET_KEY.
+		s.Usage.Key = make([]byte, 32)
+		if _, err := rand.Read(s.Usage.Key); err != nil {
+			return err
+		}
+	}
 	logins, err := demo.Seed(ctx, s)
 	if err != nil {
 		return err

@@ -26,6 +26,7 @@ import (
 	"github.com/samla-org/samla/internal/rates"
 	"github.com/samla-org/samla/internal/rates/ratesweb"
 	"github.com/samla-org/samla/internal/usage"
+	"github.com/samla-org/samla/internal/usage/usageweb"
 	"github.com/samla-org/samla/internal/web"
 )
 
@@ -89,6 +90,9 @@ func Handler(s *Services, dataDir string, log *slog.Logger) (http.Handler, error
 		return nil, err
 	}
 	if err := caseweb.Register(mux, app, caseweb.Deps{Cases: s.Cases, Members: s.Members, Products: s.Products, Users: s.Users}); err != nil {
+		return nil, err
+	}
+	if err := usageweb.Register(mux, app, usageweb.Deps{Usage: s.Usage, Members: s.Members, Products: s.Products}); err != nil {
 		return nil, err
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -321,7 +321,8 @@ func (s *Service) harvestOne(ctx context.Context, client Fetcher, h *HarvestEntr
 	switch resp.Outcome {
 	case sushi.OK, sushi.NoUsage:
 		res, err := s.Import(ctx, auth.System, ImportInput{LibraryID: c.LibraryID, Platform: platform,
-			FileName: fmt.Sprintf("sushi-%s-%s-%d.json", strings.ToLower(h.ReportID), h.Month, c.LibraryID), Kind: "harvest", Keep: resp.Body},
+			FileName: fmt.Sprintf("sushi-%s-%s-%d.json", strings.ToLower(h.ReportID), h.Month, c.LibraryID), Kind: "harvest", Keep: resp.Body,
+			ReportID: h.ReportID},
 			bytes.NewReader(resp.Body))
 		if err != nil && resp.Outcome == sushi.NoUsage {
 			// "No usage" sent as a bare exception rather than an empty report.

@@ -23,7 +23,7 @@ type world struct {
 
 var admin = auth.Actor{UserID: 1, Name: "Admin", Role: auth.RoleAdmin}
 
-func newWorld(t *testing.T, libraries int) *world {
+func newWorld(t testing.TB, libraries int) *world {
 	t.Helper()
 	d := dbtest.Open(t)
 	now := time.Date(2024, 4, 10, 8, 0, 0, 0, time.UTC)
@@ -59,7 +59,7 @@ func (w *world) importFile(t *testing.T, lib int64, name string, data []byte) *u
 	return res
 }
 
-func (w *world) count(t *testing.T, table string) int {
+func (w *world) count(t testing.TB, table string) int {
 	t.Helper()
 	n, err := w.DB.NewSelect().Table(table).Count(context.Background())
 	if err != nil {

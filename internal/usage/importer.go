@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -30,6 +31,9 @@ type ImportInput struct {
 	Platform string
 	FileName string
 	Kind     string // upload, api, cli, harvest
+	// ReportID is the report asked for, for answers that do not say
+	// (a harvest answered with a bare exception).
+	ReportID string
 	// Keep is the file's bytes when they are to be kept with the source
 	// (smaller than KeepLimit); nil keeps only its hash.
 	Keep []byte
@@ -92,7 +96,7 @@ func (s *Service) Import(ctx context.Context, by auth.Actor, in ImportInput, r i
 	var res *ImportResult
 	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		im := &importer{s: s, tx: tx, ctx: ctx, libraryID: libraryID, platforms: map[string]int64{}, metrics: map[string]int64{},
-			titles: map[string]int64{}, batches: map[batchKey]int64{}, pending: map[factKey]int64{}, totals: map[factKey]int64{},
+			titles: map[string]int64{}, batches: map[batchKey]int64{}, pending: map[factKey]int64{}, totals: map[factKey]int64{}, names: map[int64]string{},
 			metricTotals: map[string]int64{}, now: s.now()}
 		src := &Source{Kind: in.Kind, FileName: in.FileName, SHA256: "-", Warnings: "[]", Exceptions: "[]", CreatedBy: by.Name, CreatedAt: im.now}
 		if _, err := tx.NewInsert().Model(src).Exec(ctx); err != nil {
@@ -106,7 +110,21 @@ func (s *Service) Import(ctx context.Context, by auth.Actor, in ImportInput, r i
 		h := sha256.New()
 		cr := &countingReader{r: io.TeeReader(r, h)}
 		rep, err := counter.Read(cr, in.FileName, im.row)
+		var onlyExceptions *counter.ExceptionsError
+		if errors.As(err, &onlyExceptions) {
+			// An answer of exceptions without a report: "no usage" is
+			// stored as such; anything else is refused in finish.
+			hdr := onlyExceptions.Header
+			hdr.Exceptions = onlyExceptions.Exceptions
+			if hdr.ReportID == "" {
+				hdr.ReportID = in.ReportID
+			}
+			rep, err = &counter.Report{Header: hdr}, nil
+		}
 		if err != nil {
+			return err
+		}
+		if err := im.drain(); err != nil {
 			return err
 		}
 		if err := im.flush(); err != nil {
@@ -151,6 +169,7 @@ type importer struct {
 	now       time.Time
 
 	platforms    map[string]int64
+	names        map[int64]string // platform id → the name as the report spells it
 	metrics      map[string]int64
 	titles       map[string]int64
 	batches      map[batchKey]int64
@@ -158,6 +177,7 @@ type importer struct {
 	totals       map[factKey]int64 // titleID unused (0)
 	metricTotals map[string]int64
 	rows         int64
+	buf          []bufferedRow
 }
 
 // row takes one report row: its counts go to the batches of their months.
@@ -171,30 +191,99 @@ func (im *importer) row(it counter.Item, counts []counter.Count) error {
 	if err != nil {
 		return err
 	}
-	tid := int64(0)
-	if it.Kind != "platform" {
-		if tid, err = im.title(it); err != nil {
-			return err
+	im.buf = append(im.buf, bufferedRow{item: it, platformID: pid, counts: append([]counter.Count(nil), counts...)})
+	if len(im.buf) >= rowBuffer {
+		return im.drain()
+	}
+	return nil
+}
+
+// rowBuffer is how many rows are gathered before their titles are
+// interned together: one insert and one select for the new titles of 500
+// rows, instead of two statements per title.
+const rowBuffer = 500
+
+type bufferedRow struct {
+	item       counter.Item
+	platformID int64
+	counts     []counter.Count
+}
+
+// drain interns the buffered rows' titles and adds their counts.
+func (im *importer) drain() error {
+	if len(im.buf) == 0 {
+		return nil
+	}
+	if err := im.internTitles(); err != nil {
+		return err
+	}
+	for _, r := range im.buf {
+		tid := int64(0)
+		if r.item.Kind != "platform" {
+			tid = im.titles[r.item.Kind+"\x00"+titleKey(r.item)]
+		}
+		for _, c := range r.counts {
+			if c.Count == 0 {
+				continue
+			}
+			bid, err := im.batch(r.platformID, c.Month)
+			if err != nil {
+				return err
+			}
+			mid, err := im.metric(c.Metric)
+			if err != nil {
+				return err
+			}
+			im.pending[factKey{bid, tid, mid}] += c.Count
+			im.totals[factKey{bid, 0, mid}] += c.Count
+			im.metricTotals[c.Metric] += c.Count
+		}
+		if len(im.pending) >= maxPending {
+			if err := im.flush(); err != nil {
+				return err
+			}
 		}
 	}
-	for _, c := range counts {
-		if c.Count == 0 {
+	im.buf = im.buf[:0]
+	return nil
+}
+
+// internTitles gives every title in the buffer an id: the ones not yet
+// known are inserted in one statement and read back in one.
+func (im *importer) internTitles() error {
+	var fresh []title
+	seen := map[string]bool{}
+	for _, r := range im.buf {
+		it := r.item
+		if it.Kind == "platform" {
 			continue
 		}
-		bid, err := im.batch(pid, c.Month)
-		if err != nil {
-			return err
+		key := titleKey(it)
+		ck := it.Kind + "\x00" + key
+		if _, ok := im.titles[ck]; ok || seen[ck] {
+			continue
 		}
-		mid, err := im.metric(c.Metric)
-		if err != nil {
-			return err
-		}
-		im.pending[factKey{bid, tid, mid}] += c.Count
-		im.totals[factKey{bid, 0, mid}] += c.Count
-		im.metricTotals[c.Metric] += c.Count
+		seen[ck] = true
+		fresh = append(fresh, title{Kind: it.Kind, TitleKey: key, Name: it.Name, Publisher: it.Publisher, DOI: it.IDs.DOI, ISBN: it.IDs.ISBN,
+			PrintISSN: it.IDs.PrintISSN, OnlineISSN: it.IDs.OnlineISSN, Proprietary: it.IDs.Proprietary})
 	}
-	if len(im.pending) >= maxPending {
-		return im.flush()
+	if len(fresh) == 0 {
+		return nil
+	}
+	if _, err := im.tx.NewInsert().Model(&fresh).On("CONFLICT (kind, title_key) DO NOTHING").Exec(im.ctx); err != nil {
+		return fmt.Errorf("titles: %w", err)
+	}
+	keys := make([]string, len(fresh))
+	for i, t := range fresh {
+		keys[i] = t.TitleKey
+	}
+	var got []title
+	if err := im.tx.NewSelect().Model(&got).Column("id", "kind", "title_key").Where("title_key IN (?)", bun.In(keys)).Scan(im.ctx); err != nil {
+		return fmt.Errorf("titles: %w", err)
+	}
+	// Interned titles are few next to the rows; the cache is bounded by them.
+	for _, t := range got {
+		im.titles[t.Kind+"\x00"+t.TitleKey] = t.ID
 	}
 	return nil
 }
@@ -244,6 +333,9 @@ func (im *importer) platform(name string) (int64, error) {
 		return 0, fmt.Errorf("platform %q: %w", name, err)
 	}
 	im.platforms[key] = id
+	if im.names != nil {
+		im.names[id] = name
+	}
 	return id, nil
 }
 
@@ -279,27 +371,6 @@ func titleKey(it counter.Item) string {
 		}
 	}
 	return "name:" + strings.ToLower(strings.Join(strings.Fields(it.Name+" "+it.Parent), " "))
-}
-
-func (im *importer) title(it counter.Item) (int64, error) {
-	kind := it.Kind
-	key := titleKey(it)
-	ck := kind + "\x00" + key
-	if id, ok := im.titles[ck]; ok {
-		return id, nil
-	}
-	t := &title{Kind: kind, TitleKey: key, Name: it.Name, Publisher: it.Publisher, DOI: it.IDs.DOI, ISBN: it.IDs.ISBN,
-		PrintISSN: it.IDs.PrintISSN, OnlineISSN: it.IDs.OnlineISSN, Proprietary: it.IDs.Proprietary}
-	if _, err := im.tx.NewInsert().Model(t).On("CONFLICT (kind, title_key) DO NOTHING").Exec(im.ctx); err != nil {
-		return 0, fmt.Errorf("title %q: %w", it.Name, err)
-	}
-	var id int64
-	if err := im.tx.NewSelect().Model((*title)(nil)).Column("id").Where("kind = ?", kind).Where("title_key = ?", key).Scan(im.ctx, &id); err != nil {
-		return 0, fmt.Errorf("title %q: %w", it.Name, err)
-	}
-	// Interned titles are few next to the rows; the cache is bounded by them.
-	im.titles[ck] = id
-	return id, nil
 }
 
 // batch returns the batch of a platform and month in this import, making
@@ -355,7 +426,11 @@ func (im *importer) finish(rep *counter.Report, in ImportInput, src *Source, h h
 		if err != nil {
 			return nil, err
 		}
-		for _, m := range monthsBetween(hdr.Begin, hdr.End) {
+		months := monthsBetween(hdr.Begin, hdr.End)
+		if len(months) == 0 {
+			return nil, &ValidationError{Problems: problemsOf("period", "usage.import.period_required", hdr.Begin+"…"+hdr.End)}
+		}
+		for _, m := range months {
 			if _, err := im.batch(pid, m); err != nil {
 				return nil, err
 			}
@@ -409,10 +484,8 @@ func (im *importer) finish(rep *counter.Report, in ImportInput, src *Source, h h
 		res.Months = append(res.Months, m)
 	}
 	sort.Strings(res.Months)
-	for name, id := range im.platforms {
-		if plats[id] {
-			res.Platforms = append(res.Platforms, name)
-		}
+	for id := range plats {
+		res.Platforms = append(res.Platforms, im.names[id])
 	}
 	sort.Strings(res.Platforms)
 	res.Batches = len(im.batches)

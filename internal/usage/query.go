@@ -43,8 +43,10 @@ type Row struct {
 	Name     string           `json:"name"`
 	PerMonth map[string]int64 `json:"per_month"`
 	Total    int64            `json:"total"`
-	// NoUsage counts months the vendor reported as having no usage.
-	NoUsage int `json:"no_usage_months,omitempty"`
+	// NoUsage counts months the vendor reported as having no usage, and
+	// NoUsageMonths says which.
+	NoUsage       int             `json:"no_usage_months,omitempty"`
+	NoUsageMonths map[string]bool `json:"no_usage,omitempty"`
 }
 
 // Table is usage grouped one way, month by month.
@@ -110,7 +112,10 @@ func (s *Service) Usage(ctx context.Context, by auth.Actor, q Query, groupBy str
 		if !ok {
 			i = len(t.Rows)
 			at[r.Key] = i
-			t.Rows = append(t.Rows, Row{Key: r.Key, Name: r.Name, PerMonth: map[string]int64{}})
+			t.Rows = append(t.Rows, Row{Key: r.Key, Name: r.Name, PerMonth: map[string]int64{}, NoUsageMonths: map[string]bool{}})
+		}
+		if r.NoUsage > 0 && r.Count == 0 {
+			t.Rows[i].NoUsageMonths[r.Month] = true
 		}
 		t.Rows[i].PerMonth[r.Month] += r.Count
 		t.Rows[i].Total += r.Count

@@ -67,6 +67,9 @@ func TestBrokenInputs(t *testing.T) {
 		{"unknown Report_ID", "n.json", `{"Report_Header":{"Report_ID":"XR","Release":"5"}}`, `unknown Report_ID "XR"`, true},
 		{"unknown release", "n.json", `{"Report_Header":{"Report_ID":"TR","Release":"4"}}`, `unsupported Release "4"`, false},
 		{"Report_Items not a list", "n.json", `{"Report_Header":{"Report_ID":"TR","Release":"5"},"Report_Items":{}}`, "Report_Items is not a list", false},
+		{"R5.1 Performance not an object of months", "TR.json", strings.Replace(tr51, `"Limit_Exceeded": {`, `"Limit_Exceeded": [1], "X": {`, 1),
+			"Report_Items[0].Attribute_Performance[0].Performance (offset", false},
+		{"R5.1 month not YYYY-MM", "TR.json", strings.Replace(tr51, `"2022-01": 49,`, `"Jan 2022": 49,`, 1), `"Jan 2022" is not a month`, false},
 		{"body null", "n.json", `{"body":null,"response":{"status":500}}`, "body is null", true},
 	}
 	for _, tt := range tests {
@@ -114,9 +117,22 @@ func TestClearButOff(t *testing.T) {
 	}
 	wantWarnings(t, rep, "counts given as strings", "Report_Items before Report_Header", `Report_ID "tr" normalised`, "Release given as a number", "YOP given as a number")
 
+	// A name of the wrong JSON type, and R5.1 IR parent fields after Items.
+	odd := `{"Report_Header":{"Report_ID":"IR","Release":"5.1"},"Report_Items":[` +
+		`{"Items":[{"Item":"A","Platform":"P","Attribute_Performance":[{"Performance":{"Total_Item_Requests":{"2023-01":1}}}]}],"Title":"Late parent"},` +
+		`{"Title":"Parent","Items":[{"Item":12,"Platform":"P","Attribute_Performance":[{"Performance":{"Total_Item_Requests":{"2023-01":"2"}}}]}]}]}`
+	rep, items, err := readString(t, "odd.json", odd)
+	if err != nil || rep.Rows != 2 || rep.Items != 2 || rep.NestedItems != 2 {
+		t.Fatalf("odd IR: %v %+v", err, rep)
+	}
+	if items[0].Name != "A" || items[0].Parent != "" || items[1].Name != "" || items[1].Parent != "Parent" {
+		t.Errorf("odd IR items %+v", items)
+	}
+	wantWarnings(t, rep, "parent fields after Items", "Item given as a JSON number; left empty", "counts given as strings")
+
 	// A double-encoded report with data.
 	dbl := `"{\"Report_Header\":{\"Report_ID\":\"PR\",\"Release\":\"5.1\"},\"Report_Items\":[{\"Platform\":\"X\",\"Attribute_Performance\":[{\"Performance\":{\"Searches_Platform\":{\"2023-05\":7}}}]}]}"`
-	rep, items, err := readString(t, "d.json", dbl)
+	rep, items, err = readString(t, "d.json", dbl)
 	if err != nil || rep.Rows != 1 || items[0].Name != "X" || items[0].Kind != "platform" || rep.Header.Release != "5.1" {
 		t.Fatalf("double-encoded: %v %+v %+v", err, rep, items)
 	}
@@ -208,4 +224,35 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("report with error %v", err)
 		}
 	})
+}
+
+func TestEncodings(t *testing.T) {
+	src := strings.TrimPrefix(fileString(t, "testdata/r51/TRJ3_sample_r51.tsv"), "\ufeff")
+	u16 := []byte{0xff, 0xfe}
+	for _, r := range src {
+		u16 = append(u16, byte(r), byte(r>>8)) // the sample is all BMP
+	}
+	res := &result{totals: map[string]int64{}}
+	rep, err := Read(bytes.NewReader(u16), "u16.tsv", func(_ Item, cs []Count) error {
+		for _, c := range cs {
+			res.totals[c.Metric] += c.Count
+		}
+		return nil
+	})
+	if err != nil || rep.Rows != 8 || res.totals["Total_Item_Requests"] != 20222 {
+		t.Fatalf("UTF-16 TSV: %v rows %v totals %v", err, rep, res.totals)
+	}
+	wantWarnings(t, rep, "UTF-16")
+
+	latin1 := strings.Replace(fileString(t, "testdata/quirks/IR_M1-commas.csv"), "Item1,", "Item\xe91,", 1)
+	rep, items, err := readString(t, "l1.csv", latin1)
+	if err != nil || items[0].Name != "Item\uFFFD1" {
+		t.Fatalf("Latin-1 CSV: %v %q", err, items[0].Name)
+	}
+	for _, w := range rep.Warnings {
+		if strings.Contains(w.Message, "not UTF-8") && w.Line != 15 {
+			t.Errorf("not-UTF-8 warning on line %d, want 15", w.Line)
+		}
+	}
+	wantWarnings(t, rep, "not UTF-8")
 }

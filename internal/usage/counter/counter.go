@@ -11,7 +11,7 @@
 //     a report (a bare array of exceptions, a root-level "Exception" object as
 //     in invalid-customer.json, a SUSHI error envelope). Not a broken file:
 //     store the exceptions; errors.As(err, &ee) gives them.
-//   - (nil or partial, other error): the file is broken or not COUNTER. A
+//   - (nil, other error): the file is broken or not COUNTER. A
 //     *FormatError names the line (TSV/CSV) or JSON path and byte offset and
 //     the field; errors.Is(err, ErrNotReport) when it is not COUNTER at all.
 //     Rows already passed to fn must then be discarded (roll back).
@@ -26,6 +26,9 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // Exception is a COUNTER/SUSHI exception. Code is parsed from a number or a
@@ -225,6 +228,11 @@ func (s *state) finish() *Report {
 func Read(r io.Reader, name string, fn func(Item, []Count) error) (*Report, error) {
 	s := &state{name: name, fn: fn, months: map[string]struct{}{}, seenWarn: map[string]int{}}
 	br := bufio.NewReaderSize(r, 1<<16)
+	if bom, _ := br.Peek(2); bytes.Equal(bom, []byte{0xff, 0xfe}) || bytes.Equal(bom, []byte{0xfe, 0xff}) {
+		// Spreadsheet programs save "Unicode text" as UTF-16.
+		s.warn(0, "", "UTF-16 text; read as UTF-8 after conversion")
+		br = bufio.NewReaderSize(transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()), 1<<16)
+	}
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
 		_, _ = br.Discard(3)
 	}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -19,6 +18,7 @@ type jsonReader struct {
 	checked    bool
 	rootExc    []Exception // exceptions outside a Report_Header
 	counts     []Count     // reused per row
+	intern     map[string]string
 	warnedKind bool
 }
 
@@ -204,186 +204,6 @@ func (j *jsonReader) object(prefix string) error {
 	return nil
 }
 
-func (j *jsonReader) headerField(key string, raw json.RawMessage, path string) error {
-	h := &j.rep.Header
-	str := func() string {
-		s, isNum := rawText(raw)
-		if isNum {
-			j.warn(0, path, key+" given as a number")
-		}
-		return s
-	}
-	switch strings.ToLower(key) {
-	case "release":
-		h.Release = str()
-	case "report_id":
-		h.ReportID = str()
-	case "report_name":
-		h.ReportName = str()
-	case "created":
-		h.Created = str()
-	case "created_by":
-		h.CreatedBy = str()
-	case "customer_id":
-		h.CustomerID = str()
-	case "institution_name":
-		h.InstitutionName = str()
-	case "institution_id":
-		h.InstitutionIDs = typedList(raw)
-	case "report_filters":
-		h.Filters = nameValues(raw)
-	case "report_attributes":
-		h.Attributes = nameValues(raw)
-	case "exceptions", "exception":
-		xs, err := j.exceptions(raw, path)
-		if err != nil {
-			return err
-		}
-		h.Exceptions = append(h.Exceptions, xs...)
-	}
-	return nil
-}
-
-// rawText gives a JSON scalar as text; isNum tells a number.
-func rawText(raw json.RawMessage) (string, bool) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return "", false
-	}
-	if raw[0] == '"' {
-		var s string
-		_ = json.Unmarshal(raw, &s)
-		return s, false
-	}
-	if raw[0] == '[' || raw[0] == '{' {
-		return string(raw), false
-	}
-	return string(raw), raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9')
-}
-
-// typedList reads R5.0 [{"Type","Value"}] and R5.1 {"Type": ["Value"]} as "Type:Value".
-func typedList(raw json.RawMessage) []string {
-	var out []string
-	var list []struct{ Type, Value string }
-	if json.Unmarshal(raw, &list) == nil {
-		for _, e := range list {
-			if e.Value != "" {
-				out = append(out, e.Type+":"+e.Value)
-			}
-		}
-		return out
-	}
-	var obj map[string]json.RawMessage
-	if json.Unmarshal(raw, &obj) == nil {
-		keys := slices.Sorted(func(yield func(string) bool) {
-			for k := range obj {
-				if !yield(k) {
-					return
-				}
-			}
-		})
-		for _, k := range keys {
-			for _, v := range strList(obj[k]) {
-				out = append(out, k+":"+v)
-			}
-		}
-	}
-	return out
-}
-
-func strList(raw json.RawMessage) []string {
-	var list []string
-	if json.Unmarshal(raw, &list) == nil {
-		return list
-	}
-	if s, _ := rawText(raw); s != "" {
-		return []string{s}
-	}
-	return nil
-}
-
-// nameValues reads R5.0 [{"Name","Value"}] and R5.1 {"Name": "v" | ["v", …]}.
-func nameValues(raw json.RawMessage) map[string]string {
-	out := map[string]string{}
-	var list []struct {
-		Name  string
-		Value json.RawMessage
-	}
-	if json.Unmarshal(raw, &list) == nil {
-		for _, e := range list {
-			out[e.Name] = strings.Join(strList(e.Value), "|")
-		}
-		return out
-	}
-	var obj map[string]json.RawMessage
-	if json.Unmarshal(raw, &obj) == nil {
-		for k, v := range obj {
-			out[k] = strings.Join(strList(v), "|")
-		}
-	}
-	return out
-}
-
-func (j *jsonReader) exceptions(raw json.RawMessage, path string) ([]Exception, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	var ms []map[string]json.RawMessage
-	if raw[0] == '{' {
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return nil, &FormatError{Name: j.name, Path: path, Offset: -1, Msg: "exception is not an object", Err: err}
-		}
-		ms = append(ms, m)
-	} else if err := json.Unmarshal(raw, &ms); err != nil {
-		return nil, &FormatError{Name: j.name, Path: path, Offset: -1, Msg: "exceptions are not a list of objects", Err: err}
-	}
-	var out []Exception
-	for i, m := range ms {
-		p := fmt.Sprintf("%s[%d]", path, i)
-		x, ok := j.exception(m, p)
-		if !ok {
-			return nil, &FormatError{Name: j.name, Path: p, Offset: -1, Msg: "exception without a Code"}
-		}
-		out = append(out, x)
-	}
-	return out, nil
-}
-
-// exception reads one exception, keys in any case; "number" is taken as Code.
-func (j *jsonReader) exception(m map[string]json.RawMessage, path string) (Exception, bool) {
-	var x Exception
-	hasCode := false
-	for k, v := range m {
-		switch strings.ToLower(strings.ReplaceAll(k, "_", "")) {
-		case "code", "number":
-			s, isNum := rawText(v)
-			n, err := strconv.Atoi(strings.TrimSpace(s))
-			if err != nil {
-				return x, false
-			}
-			if !isNum {
-				j.warn(0, path+"."+k, "exception Code given as a string")
-			}
-			x.Code, hasCode = n, true
-		case "severity":
-			s, isNum := rawText(v)
-			if isNum {
-				j.warn(0, path+"."+k, "exception Severity given as a number")
-			}
-			x.Severity = s
-		case "message":
-			x.Message, _ = rawText(v)
-		case "data":
-			x.Data, _ = rawText(v)
-		case "helpurl":
-			x.HelpURL, _ = rawText(v)
-		}
-	}
-	return x, hasCode
-}
-
 // kind is the item kind from the header, once the header is known.
 func (j *jsonReader) kind(it *rawItem) string {
 	if k := kindOf(strings.ToUpper(j.rep.Header.ReportID)); k != "" {
@@ -421,7 +241,7 @@ func (j *jsonReader) items(path string) error {
 	}
 	// R5.1 IR nests Items in their parent: walk those token by token so one
 	// parent holding all items does not have to fit in memory.
-	nested := strings.HasPrefix(strings.ToUpper(j.rep.Header.ReportID), "IR") || j.rep.Header.ReportID == ""
+	nested := strings.HasPrefix(strings.ToUpper(j.rep.Header.ReportID), "IR") && j.rep.Header.Release != "5" || j.rep.Header.ReportID == ""
 	for i := 0; j.dec.More(); i++ {
 		p := fmt.Sprintf("%s[%d]", path, i)
 		j.rep.Items++
@@ -646,54 +466,97 @@ func (j *jsonReader) emitItem(it *rawItem, parent, path string) error {
 // perf turns a Performance value of either release into counts.
 func (j *jsonReader) perf(raw json.RawMessage, path string) ([]Count, error) {
 	counts := j.counts[:0]
-	p, err := parsePerf(raw)
-	if err != nil {
-		return nil, &FormatError{Name: j.name, Path: path, Offset: j.dec.InputOffset(), Msg: "Performance not understood", Err: err}
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return counts, nil
 	}
 	bad := func(where string, c fcount) error {
 		return &FormatError{Name: j.name, Path: path + where, Offset: j.dec.InputOffset(), Msg: fmt.Sprintf("%s is not a number", c.text)}
 	}
-	for i, per := range p.r50 {
-		bd := per.Period.BeginDate
-		if len(bd) < 7 || !isMonth(bd[:7]) {
-			return nil, &FormatError{Name: j.name, Path: fmt.Sprintf("%s[%d].Period.Begin_Date", path, i), Offset: j.dec.InputOffset(), Msg: fmt.Sprintf("%q is not a date", bd)}
+	if raw[0] == '[' { // R5.0
+		var periods []rawPeriod
+		if err := json.Unmarshal(raw, &periods); err != nil {
+			return nil, &FormatError{Name: j.name, Path: path, Offset: j.dec.InputOffset(), Msg: "Performance not understood", Err: err}
 		}
-		month := bd[:7]
-		if ed := per.Period.EndDate; len(ed) >= 7 && ed[:7] != month {
-			j.warn(0, fmt.Sprintf("%s[%d].Period", path, i), "a Period longer than a month; counted in its first month")
+		for i, per := range periods {
+			bd := per.Period.BeginDate
+			if len(bd) < 7 || !isMonth(bd[:7]) {
+				return nil, &FormatError{Name: j.name, Path: fmt.Sprintf("%s[%d].Period.Begin_Date", path, i), Offset: j.dec.InputOffset(), Msg: fmt.Sprintf("%q is not a date", bd)}
+			}
+			month := bd[:7]
+			if ed := per.Period.EndDate; len(ed) >= 7 && ed[:7] != month {
+				j.warn(0, fmt.Sprintf("%s[%d].Period", path, i), "a Period longer than a month; counted in its first month")
+			}
+			for k, in := range per.Instance {
+				if in.Count.bad {
+					return nil, bad(fmt.Sprintf("[%d].Instance[%d].Count", i, k), in.Count)
+				}
+				if in.Count.str {
+					j.warn(0, fmt.Sprintf("%s[%d].Instance[%d].Count", path, i, k), "counts given as strings")
+				}
+				if in.MetricType == "" {
+					return nil, &FormatError{Name: j.name, Path: fmt.Sprintf("%s[%d].Instance[%d].Metric_Type", path, i, k), Offset: j.dec.InputOffset(), Msg: "no Metric_Type"}
+				}
+				counts = append(counts, Count{Month: month, Metric: in.MetricType, Count: in.Count.n})
+			}
 		}
-		for k, in := range per.Instance {
-			if in.Count.bad {
-				return nil, bad(fmt.Sprintf("[%d].Instance[%d].Count", i, k), in.Count)
-			}
-			if in.Count.str {
-				j.warn(0, fmt.Sprintf("%s[%d].Instance[%d].Count", path, i, k), "counts given as strings")
-			}
-			if in.MetricType == "" {
-				return nil, &FormatError{Name: j.name, Path: fmt.Sprintf("%s[%d].Instance[%d].Metric_Type", path, i, k), Offset: j.dec.InputOffset(), Msg: "no Metric_Type"}
-			}
-			counts = append(counts, Count{Month: month, Metric: in.MetricType, Count: in.Count.n})
-		}
+		j.counts = counts
+		return counts, nil
 	}
-	for _, mc := range p.r51 {
-		for _, c := range mc.months {
-			month := c.month
-			if len(month) == 10 && isDate(month) {
-				j.warn(0, path+"."+mc.metric, "months given as dates")
-				month = month[:7]
+	// R5.1: {"Metric": {"YYYY-MM": n, …}, …}, walked without building maps.
+	if j.intern == nil {
+		j.intern = map[string]string{}
+	}
+	sc := scanner{b: raw, intern: j.intern}
+	err := sc.object(func(metric string) error {
+		return sc.object(func(month string) error {
+			v := sc.value()
+			n, ok := fastCount(v)
+			if !ok {
+				var c fcount
+				_ = c.UnmarshalJSON(v)
+				if c.bad {
+					return bad("."+metric+"."+month, c)
+				}
+				if c.str {
+					j.warn(0, path+"."+metric+"."+month, "counts given as strings")
+				}
+				n = c.n
 			}
-			if !isMonth(month) {
-				return nil, &FormatError{Name: j.name, Path: path + "." + mc.metric, Offset: j.dec.InputOffset(), Msg: fmt.Sprintf("%q is not a month (YYYY-MM)", c.month)}
+			m := month
+			if len(m) == 10 && isDate(m) {
+				j.warn(0, path+"."+metric, "months given as dates")
+				m = m[:7]
 			}
-			if c.c.bad {
-				return nil, bad("."+mc.metric+"."+c.month, c.c)
+			if !isMonth(m) {
+				return &FormatError{Name: j.name, Path: path + "." + metric, Offset: j.dec.InputOffset(), Msg: fmt.Sprintf("%q is not a month (YYYY-MM)", month)}
 			}
-			if c.c.str {
-				j.warn(0, path+"."+mc.metric+"."+c.month, "counts given as strings")
-			}
-			counts = append(counts, Count{Month: month, Metric: mc.metric, Count: c.c.n})
+			counts = append(counts, Count{Month: m, Metric: metric, Count: n})
+			return nil
+		})
+	})
+	if err != nil {
+		var fe *FormatError
+		if errors.As(err, &fe) {
+			return nil, err
 		}
+		return nil, &FormatError{Name: j.name, Path: path, Offset: j.dec.InputOffset(), Msg: "Performance is not {Metric: {Month: count}}", Err: err}
 	}
 	j.counts = counts
 	return counts, nil
+}
+
+// fastCount reads a plain non-negative JSON integer.
+func fastCount(v []byte) (int64, bool) {
+	if len(v) == 0 || len(v) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
 }

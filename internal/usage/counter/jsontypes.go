@@ -88,22 +88,7 @@ func (c *fcount) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-type monthCount struct {
-	month string
-	c     fcount
-}
-
-type metricCounts struct {
-	metric string
-	months []monthCount
-}
-
-// rawPerf is a Performance value: R5.0 list of periods or R5.1 object.
-type rawPerf struct {
-	r50 []rawPeriod
-	r51 []metricCounts
-}
-
+// rawPeriod is one entry of an R5.0 Performance list.
 type rawPeriod struct {
 	Period struct {
 		BeginDate string `json:"Begin_Date"`
@@ -115,39 +100,11 @@ type rawPeriod struct {
 	}
 }
 
-// parsePerf reads a Performance value the decoder has already checked:
-// R5.0 list of periods or R5.1 {"Metric": {"YYYY-MM": n}}.
-func parsePerf(b []byte) (rawPerf, error) {
-	var p rawPerf
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 || string(b) == "null" {
-		return p, nil
-	}
-	if b[0] == '[' {
-		err := json.Unmarshal(b, &p.r50)
-		return p, err
-	}
-	sc := scanner{b: b}
-	err := sc.object(func(metric string) error {
-		mc := metricCounts{metric: metric}
-		if err := sc.object(func(month string) error {
-			var c fcount
-			_ = c.UnmarshalJSON(sc.value())
-			mc.months = append(mc.months, monthCount{month, c})
-			return nil
-		}); err != nil {
-			return err
-		}
-		p.r51 = append(p.r51, mc)
-		return nil
-	})
-	return p, err
-}
-
 // scanner walks JSON that encoding/json has already validated.
 type scanner struct {
-	b []byte
-	i int
+	b      []byte
+	i      int
+	intern map[string]string // keys repeat on every item: months, metrics
 }
 
 var errShape = errors.New("unexpected JSON shape")
@@ -201,7 +158,15 @@ func (s *scanner) str() (string, error) {
 		return "", errShape
 	}
 	if bytes.IndexByte(raw, '\\') < 0 {
-		return string(raw[1 : len(raw)-1]), nil
+		k := raw[1 : len(raw)-1]
+		if v, ok := s.intern[string(k)]; ok {
+			return v, nil
+		}
+		v := string(k)
+		if s.intern != nil && len(s.intern) < 4096 {
+			s.intern[v] = v
+		}
+		return v, nil
 	}
 	var v string
 	err := json.Unmarshal(raw, &v)
@@ -268,7 +233,9 @@ func parseIDs(b []byte) (IDs, error) {
 		sc := scanner{b: b}
 		err := sc.object(func(k string) error {
 			v := sc.value()
-			if l := strList(v); len(l) > 0 {
+			if len(v) > 1 && v[0] == '"' && bytes.IndexByte(v, '\\') < 0 {
+				r.set(k, string(v[1:len(v)-1]))
+			} else if l := strList(v); len(l) > 0 {
 				r.set(k, l[0])
 			}
 			return nil

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // rowSource gives the rows of a TSV or CSV file with their line numbers.
@@ -17,9 +18,10 @@ type rowSource interface {
 }
 
 type tsvRows struct {
-	br   *bufio.Reader
-	line int
-	long []byte
+	br      *bufio.Reader
+	line    int
+	long    []byte
+	invalid func(line int)
 }
 
 func (t *tsvRows) next() ([]string, int, error) {
@@ -38,13 +40,19 @@ func (t *tsvRows) next() ([]string, int, error) {
 		}
 		t.line++
 		b = bytes.TrimRight(b, "\r\n")
-		return strings.Split(string(b), "\t"), t.line, nil
+		line := string(b)
+		if !utf8.ValidString(line) {
+			t.invalid(t.line)
+			line = strings.ToValidUTF8(line, "\uFFFD")
+		}
+		return strings.Split(line, "\t"), t.line, nil
 	}
 }
 
 type csvRows struct {
-	r    *csv.Reader
-	last int
+	r       *csv.Reader
+	last    int
+	invalid func(line int)
 }
 
 func (c *csvRows) next() ([]string, int, error) {
@@ -57,6 +65,12 @@ func (c *csvRows) next() ([]string, int, error) {
 		return nil, c.last, err
 	}
 	c.last, _ = c.r.FieldPos(0)
+	for i, f := range rec {
+		if !utf8.ValidString(f) {
+			c.invalid(c.last)
+			rec[i] = strings.ToValidUTF8(f, "\uFFFD")
+		}
+	}
 	return rec, c.last, nil
 }
 
@@ -65,17 +79,20 @@ func (s *state) readTable(br *bufio.Reader) error {
 	if i := bytes.IndexByte(first, '\n'); i >= 0 {
 		first = first[:i]
 	}
+	// Text from a legacy encoding would break the database; the bytes that
+	// are not UTF-8 become U+FFFD and the first line is named.
+	invalid := func(line int) { s.warn(line, "", "text that is not UTF-8; replaced by \uFFFD") }
 	var src rowSource
 	switch {
 	case bytes.IndexByte(first, '\t') >= 0:
-		src = &tsvRows{br: br}
+		src = &tsvRows{br: br, invalid: invalid}
 	case bytes.IndexByte(first, ',') >= 0:
 		s.warn(1, "", "comma-separated (CSV) instead of tab-separated")
 		cr := csv.NewReader(br)
 		cr.FieldsPerRecord = -1
 		cr.LazyQuotes = true
 		cr.ReuseRecord = true
-		src = &csvRows{r: cr}
+		src = &csvRows{r: cr, invalid: invalid}
 	default:
 		return &FormatError{Name: s.name, Line: 1, Offset: -1, Msg: "neither JSON nor a COUNTER TSV/CSV report", Err: ErrNotReport}
 	}
