@@ -63,11 +63,24 @@ func cmdImportCounter(ctx context.Context, args []string, stdout io.Writer) erro
 		prefix := fmt.Sprintf("[%d/%d] %s", i+1, len(files), f)
 		if err != nil {
 			failed++
+			var invalid *samlausage.ValidationError
+			if errors.As(err, &invalid) {
+				var parts []string
+				for _, p := range invalid.Problems {
+					parts = append(parts, p.Field+": "+s.Catalog.T("en", p.Code, map[string]any{"Value": p.Value}))
+				}
+				err = errors.New(strings.Join(parts, "; "))
+			}
 			fmt.Fprintf(stdout, "%s: NOT imported: %v\n", prefix, err)
 			continue
 		}
 		rows += res.Rows
-		what := fmt.Sprintf("%s %s, library %d, %d rows, months %s", res.ReportID, res.Release, res.LibraryID, res.Rows, strings.Join(res.Months, " "))
+		what := fmt.Sprintf("%s %s, library %d, %d rows, %s", res.ReportID, res.Release, res.LibraryID, res.Rows, monthSpan(res.Months))
+		for _, m := range []string{"Total_Item_Requests", "Searches_Platform", "Searches_Regular"} {
+			if n, ok := res.Totals[m]; ok {
+				what += fmt.Sprintf(", %s %d", m, n)
+			}
+		}
 		if res.NoUsage {
 			what += ", no usage reported"
 		}
@@ -106,4 +119,15 @@ func importCounterFile(ctx context.Context, svc *samlausage.Service, path string
 	}
 	defer f.Close()
 	return svc.Import(ctx, cli, in, f)
+}
+
+// monthSpan is "2022-01…2022-12 (12 months)".
+func monthSpan(ms []string) string {
+	switch len(ms) {
+	case 0:
+		return "no months"
+	case 1:
+		return ms[0]
+	}
+	return fmt.Sprintf("%s…%s (%d months)", ms[0], ms[len(ms)-1], len(ms))
 }

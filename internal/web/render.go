@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -234,3 +235,32 @@ var Funcs = template.FuncMap{
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// ErrorPage says how a page shows one domain error.
+type ErrorPage struct {
+	Err    error
+	Status int
+	MsgID  string
+}
+
+// Fail shows the error page of the first of pages whose error err is (by
+// errors.Is), and a server error for anything else: each domain lists its
+// own typed errors once, and the pages share how they are shown.
+func (a *App) Fail(w http.ResponseWriter, r *http.Request, err error, pages []ErrorPage) {
+	for _, p := range pages {
+		if errors.Is(err, p.Err) {
+			a.Error(w, r, p.Status, p.MsgID)
+			return
+		}
+	}
+	a.ServerError(w, r, err)
+}
+
+// SeeOther flashes msg (when there is one) and sends the browser to path
+// with 303, the answer to a form post that worked.
+func (a *App) SeeOther(w http.ResponseWriter, r *http.Request, path, msg string) {
+	if msg != "" {
+		a.Flash(r, msg)
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}

@@ -2,14 +2,9 @@ package billingweb_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -23,9 +18,8 @@ import (
 	"github.com/samla-org/samla/internal/products"
 	"github.com/samla-org/samla/internal/server"
 	"github.com/samla-org/samla/internal/web"
+	"github.com/samla-org/samla/internal/web/webtest"
 )
-
-const password = "long enough password"
 
 // setup is the actor that seeds the world through the services.
 var setup = auth.Actor{Name: "Setup", Role: auth.RoleAdmin}
@@ -55,22 +49,12 @@ func newSite(t *testing.T) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := web.New(d, svc.Users, svc.Catalog, slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	if err := app.Routes(mux); err != nil {
-		t.Fatal(err)
-	}
 	now := calendar.MustParse("2027-01-04").Time().Add(12 * time.Hour)
 	bill := &billing.Service{DB: d, Catalog: svc.Catalog, Now: func() time.Time { return now }}
-	if err := billingweb.Register(mux, app, bill); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(app.Handler(mux))
-	t.Cleanup(srv.Close)
-	s := &site{t: t, ctx: context.Background(), base: srv.URL, svc: svc, bill: bill}
+	base := webtest.Serve(t, d, svc.Users, svc.Catalog, func(mux *http.ServeMux, app *web.App) error {
+		return billingweb.Register(mux, app, bill)
+	})
+	s := &site{t: t, ctx: context.Background(), base: base, svc: svc, bill: bill}
 
 	v, err := svc.Products.CreateVendor(s.ctx, setup, products.VendorInput{Name: "Lovdata AS", Country: "NO", SupportEmail: "support@lovdata.no"})
 	if err != nil {
@@ -105,14 +89,6 @@ func newSite(t *testing.T) *site {
 	return s
 }
 
-// testLog shows the application's log with a failing test's output.
-type testLog struct{ t *testing.T }
-
-func (l testLog) Write(b []byte) (int, error) {
-	l.t.Log(strings.TrimSpace(string(b)))
-	return len(b), nil
-}
-
 func ptr(v int64) *int64 { return &v }
 
 func (s *site) library(name, municipality, org string, fte *int64) *members.Library {
@@ -136,146 +112,26 @@ func (s *site) countyLibrary(name, county, org string) *members.Library {
 	return l
 }
 
-// user creates a user who logs in with password; set adjusts it.
+// user creates a user who logs in with webtest.Password; set adjusts it.
 func (s *site) user(email string, role auth.Role, set func(*auth.NewUser)) *auth.User {
 	s.t.Helper()
-	n := auth.NewUser{Email: email, Name: "Kari " + strings.Split(email, "@")[0], Password: password, Role: role}
-	if set != nil {
-		set(&n)
-	}
-	u, err := s.svc.Users.Create(s.ctx, auth.System, n)
-	if err != nil {
-		s.t.Fatalf("user %s: %v", email, err)
-	}
-	return u
+	return webtest.User(s.t, s.svc.Users, email, role, set)
 }
 
-func (s *site) admin() *browser { return s.login(s.user("admin@samla.test", auth.RoleAdmin, nil)) }
-func (s *site) staff() *browser { return s.login(s.user("staff@samla.test", auth.RoleStaff, nil)) }
+func (s *site) admin() *webtest.Browser {
+	return s.login(s.user("admin@samla.test", auth.RoleAdmin, nil))
+}
+func (s *site) staff() *webtest.Browser {
+	return s.login(s.user("staff@samla.test", auth.RoleStaff, nil))
+}
 
-func (s *site) contactOf(email string, l *members.Library) *browser {
+func (s *site) contactOf(email string, l *members.Library) *webtest.Browser {
 	return s.login(s.user(email, auth.RoleLibrary, func(n *auth.NewUser) { n.LibraryID = &l.ID }))
 }
 
-// browser keeps cookies and does not follow redirects.
-type browser struct {
-	t    *testing.T
-	base string
-	c    *http.Client
-}
-
-type page struct {
-	Status   int
-	Location string
-	Header   http.Header
-	Body     string
-}
-
-func (s *site) login(u *auth.User) *browser {
+func (s *site) login(u *auth.User) *webtest.Browser {
 	s.t.Helper()
-	jar, _ := cookiejar.New(nil)
-	b := &browser{t: s.t, base: s.base, c: &http.Client{Jar: jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	if p := b.post("/login", url.Values{"email": {u.Email}, "password": {password}}); p.Status != http.StatusSeeOther {
-		s.t.Fatalf("login as %s: status %d", u.Email, p.Status)
-	}
-	return b
-}
-
-func (b *browser) send(method, path string, form url.Values) page {
-	b.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, b.base+path, body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	res, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	data, _ := io.ReadAll(res.Body)
-	p := page{Status: res.StatusCode, Location: res.Header.Get("Location"), Header: res.Header, Body: string(data)}
-	if strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") && strings.Contains(p.Body, " style=") {
-		b.t.Errorf("%s %s: inline style attribute (the CSP forbids it)", method, path)
-	}
-	return p
-}
-
-func (b *browser) get(path string) page {
-	b.t.Helper()
-	return b.send("GET", path, nil)
-}
-
-func (b *browser) post(path string, form url.Values) page {
-	b.t.Helper()
-	return b.send("POST", path, form)
-}
-
-// want fails unless the page has the status and every snippet.
-func (p page) want(t *testing.T, what string, status int, snippets ...string) page {
-	t.Helper()
-	if p.Status != status {
-		t.Fatalf("%s: status %d, want %d\n%s", what, p.Status, status, excerpt(p.Body))
-	}
-	for _, s := range snippets {
-		if !strings.Contains(p.Body, s) {
-			t.Errorf("%s: page lacks %q\n%s", what, s, excerpt(p.Body))
-		}
-	}
-	return p
-}
-
-// lacks fails if the page has any of the snippets.
-func (p page) lacks(t *testing.T, what string, snippets ...string) {
-	t.Helper()
-	for _, s := range snippets {
-		if strings.Contains(p.Body, s) {
-			t.Errorf("%s: page has %q\n%s", what, s, excerpt(p.Body))
-		}
-	}
-}
-
-// redirected fails unless the page is a 303 to a location starting with
-// prefix, and returns the location.
-func (p page) redirected(t *testing.T, what, prefix string) string {
-	t.Helper()
-	if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, prefix) {
-		t.Fatalf("%s: %d → %q, want 303 → %s…\n%s", what, p.Status, p.Location, prefix, excerpt(p.Body))
-	}
-	return p.Location
-}
-
-// section is the element with id, up to its closing tag (elements of the
-// same name are not nested where the tests look).
-func (p page) section(id string) string {
-	i := strings.Index(p.Body, `id="`+id+`"`)
-	if i < 0 {
-		return ""
-	}
-	start := strings.LastIndex(p.Body[:i], "<")
-	tag, _, _ := strings.Cut(p.Body[start+1:], " ")
-	rest := p.Body[start:]
-	if j := strings.Index(rest, "</"+tag+">"); j >= 0 {
-		return rest[:j]
-	}
-	return rest
-}
-
-func excerpt(s string) string {
-	if i := strings.Index(s, "<main>"); i >= 0 {
-		s = s[i:]
-	}
-	if len(s) > 6000 {
-		s = s[:6000] + " …"
-	}
-	return s
+	return webtest.Login(s.t, s.base, u.Email)
 }
 
 func id64(v int64) string { return strconv.FormatInt(v, 10) }

@@ -30,7 +30,6 @@ package billingweb
 
 import (
 	"embed"
-	"errors"
 	"mime"
 	"net/http"
 	"strconv"
@@ -127,20 +126,17 @@ func pathIDExt(r *http.Request, name, ext string) (int64, bool) {
 	return id, has
 }
 
+// errorPages are how this package's pages show the domain's errors.
+var errorPages = []web.ErrorPage{
+	{Err: billing.ErrNotFound, Status: http.StatusNotFound, MsgID: "error.not_found"},
+	{Err: billing.ErrForbidden, Status: http.StatusForbidden, MsgID: "error.forbidden"},
+	{Err: billing.ErrConflict, Status: http.StatusConflict, MsgID: "error.conflict"},
+	{Err: billing.ErrNoRate, Status: http.StatusUnprocessableEntity, MsgID: "bweb.error.no_rate"},
+}
+
 // fail maps a domain error to an error page.
 func (h *handlers) fail(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, billing.ErrNotFound):
-		h.app.Error(w, r, http.StatusNotFound, "error.not_found")
-	case errors.Is(err, billing.ErrForbidden):
-		h.app.Error(w, r, http.StatusForbidden, "error.forbidden")
-	case errors.Is(err, billing.ErrConflict):
-		h.app.Error(w, r, http.StatusConflict, "error.conflict")
-	case errors.Is(err, billing.ErrNoRate):
-		h.app.Error(w, r, http.StatusUnprocessableEntity, "bweb.error.no_rate")
-	default:
-		h.app.ServerError(w, r, err)
-	}
+	h.app.Fail(w, r, err, errorPages)
 }
 
 // render shows one of the pages.
@@ -150,10 +146,7 @@ func (h *handlers) render(w http.ResponseWriter, r *http.Request, name string, s
 
 // redirect flashes a message and sends the browser to path.
 func (h *handlers) redirect(w http.ResponseWriter, r *http.Request, path, msg string) {
-	if msg != "" {
-		h.app.Flash(r, msg)
-	}
-	http.Redirect(w, r, path, http.StatusSeeOther)
+	h.app.SeeOther(w, r, path, msg)
 }
 
 // download sends a file as an attachment.

@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/samla-org/samla/internal/billing"
+	"github.com/samla-org/samla/internal/web/webtest"
 )
 
 // TestRoles: the billing pages are the consortium's; staff read them
@@ -21,41 +22,41 @@ func TestRoles(t *testing.T) {
 	admin, staff := s.admin(), s.staff()
 	bergen := s.contactOf("post@bergen.test", s.bergen)
 
-	anon := &browser{t: t, base: s.base, c: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	anon.get("/billing/runs").redirected(t, "anonymous runs", "/login")
+	anon := webtest.NewBrowser(t, s.base)
+	anon.Get("/billing/runs").Redirected(t, "anonymous runs", "/login")
 
 	for _, path := range []string{"/billing/runs", "/billing/report?year=2027", "/billing/costs", "/billing/settings",
 		"/billing/agreements/" + id64(s.agreement.ID), "/billing/agreements/" + id64(s.agreement.ID) + "/prices", "/billing/report.xlsx?year=2027"} {
-		if p := bergen.get(path); p.Status != http.StatusForbidden {
+		if p := bergen.Get(path); p.Status != http.StatusForbidden {
 			t.Errorf("library contact GET %s: status %d, want 403", path, p.Status)
 		}
 	}
-	if p := bergen.post("/billing/runs", url.Values{"kind": {"subscriptions"}, "name": {"x"}}); p.Status != http.StatusForbidden {
+	if p := bergen.Post("/billing/runs", url.Values{"kind": {"subscriptions"}, "name": {"x"}}); p.Status != http.StatusForbidden {
 		t.Errorf("library contact POST /billing/runs: status %d, want 403", p.Status)
 	}
-	bergen.get("/billing").redirected(t, "library contact's billing home", "/billing/libraries/"+id64(s.bergen.ID))
-	bergen.get("/billing/libraries/"+id64(s.bergen.ID)+"?year=2027").want(t, "own library report", http.StatusOK, "Bergen offentlige bibliotek")
-	bergen.get("/billing/libraries/"+id64(s.oslo.ID)+"?year=2027").want(t, "another library's report", http.StatusForbidden)
-	bergen.get("/billing/libraries/"+id64(s.oslo.ID)+".xlsx?year=2027").want(t, "another library's spreadsheet", http.StatusForbidden)
+	bergen.Get("/billing").Redirected(t, "library contact's billing home", "/billing/libraries/"+id64(s.bergen.ID))
+	bergen.Get("/billing/libraries/"+id64(s.bergen.ID)+"?year=2027").Want(t, "own library report", http.StatusOK, "Bergen offentlige bibliotek")
+	bergen.Get("/billing/libraries/"+id64(s.oslo.ID)+"?year=2027").Want(t, "another library's report", http.StatusForbidden)
+	bergen.Get("/billing/libraries/"+id64(s.oslo.ID)+".xlsx?year=2027").Want(t, "another library's spreadsheet", http.StatusForbidden)
 
 	// Staff see the pages but not the forms that change things, and the
 	// service refuses them if they post anyway.
-	runs := staff.get("/billing/runs").want(t, "staff runs", http.StatusOK, `id="runs"`)
-	runs.lacks(t, "staff runs", `id="run-form-subscriptions"`)
-	admin.get("/billing/runs").want(t, "admin runs", http.StatusOK, `id="run-form-subscriptions"`, `id="run-form-deficit"`, `id="run-form-consortium_costs"`)
-	if form := staff.get("/billing/settings").want(t, "staff settings", http.StatusOK, `<fieldset disabled>`).section("settings-form"); strings.Contains(form, `type="submit"`) {
+	runs := staff.Get("/billing/runs").Want(t, "staff runs", http.StatusOK, `id="runs"`)
+	runs.Lacks(t, "staff runs", `id="run-form-subscriptions"`)
+	admin.Get("/billing/runs").Want(t, "admin runs", http.StatusOK, `id="run-form-subscriptions"`, `id="run-form-deficit"`, `id="run-form-consortium_costs"`)
+	if form := staff.Get("/billing/settings").Want(t, "staff settings", http.StatusOK, `<fieldset disabled>`).Section("settings-form"); strings.Contains(form, `type="submit"`) {
 		t.Errorf("staff get a save button on the settings:\n%s", form)
 	}
-	prices := staff.get("/billing/agreements/"+id64(s.agreement.ID)+"/prices").want(t, "staff prices", http.StatusOK, "Lovdata Pro")
-	prices.lacks(t, "staff prices", "bweb.prices.save", ">Lagre prisen<")
-	if p := staff.post("/billing/runs", url.Values{"kind": {"subscriptions"}, "name": {"Staff run"}, "period_from": {"2027-01-01"},
+	prices := staff.Get("/billing/agreements/"+id64(s.agreement.ID)+"/prices").Want(t, "staff prices", http.StatusOK, "Lovdata Pro")
+	prices.Lacks(t, "staff prices", "bweb.prices.save", ">Lagre prisen<")
+	if p := staff.Post("/billing/runs", url.Values{"kind": {"subscriptions"}, "name": {"Staff run"}, "period_from": {"2027-01-01"},
 		"period_to": {"2027-12-31"}, "currency": {"NOK"}}); p.Status != http.StatusForbidden {
 		t.Errorf("staff POST /billing/runs: status %d, want 403", p.Status)
 	}
-	if p := staff.post("/billing/settings", sellerForm()); p.Status != http.StatusForbidden {
+	if p := staff.Post("/billing/settings", sellerForm()); p.Status != http.StatusForbidden {
 		t.Errorf("staff POST /billing/settings: status %d, want 403", p.Status)
 	}
-	admin.get("/billing").want(t, "admin home", http.StatusOK, `href="/billing/agreements/`+id64(s.agreement.ID)+`"`, "Lovdata 2027")
+	admin.Get("/billing").Want(t, "admin home", http.StatusOK, `href="/billing/agreements/`+id64(s.agreement.ID)+`"`, "Lovdata 2027")
 }
 
 // TestPriceForm: an admin sets a tier model with bands typed as people
@@ -70,12 +71,12 @@ func TestPriceForm(t *testing.T) {
 	bad := tierForm()
 	bad.Set("band_from_1", "5")
 	bad.Set("band_to_1", "20")
-	p := admin.post(path, bad).want(t, "overlapping bands", http.StatusUnprocessableEntity, `value="2 000"`)
-	row := p.section(prefix + "band-1")
+	p := admin.Post(path, bad).Want(t, "overlapping bands", http.StatusUnprocessableEntity, `value="2 000"`)
+	row := p.Section(prefix + "band-1")
 	if !strings.Contains(row, `class="invalid"`) || !strings.Contains(row, `data-field="band_1"`) {
 		t.Errorf("the overlapping band's row is not marked with its error:\n%s", row)
 	}
-	if first := p.section(prefix + "band-0"); strings.Contains(first, `data-field="band_0"`) {
+	if first := p.Section(prefix + "band-0"); strings.Contains(first, `data-field="band_0"`) {
 		t.Errorf("the first band is marked too:\n%s", first)
 	}
 	if got := s.offerPrice(); got.Model == billing.ModelTiers {
@@ -83,40 +84,40 @@ func TestPriceForm(t *testing.T) {
 	}
 
 	// The form posts to its own agreement's page only.
-	admin.post("/billing/agreements/"+id64(s.agreement.ID+99)+"/offers/"+id64(s.offer), tierForm()).want(t, "offer of another agreement", http.StatusNotFound)
+	admin.Post("/billing/agreements/"+id64(s.agreement.ID+99)+"/offers/"+id64(s.offer), tierForm()).Want(t, "offer of another agreement", http.StatusNotFound)
 
 	// An amount that is no amount is refused before the service sees it.
 	typo := tierForm()
 	typo.Set("band_price_0", "12.500")
-	p = admin.post(path, typo).want(t, "amount typo", http.StatusUnprocessableEntity, `value="12.500"`)
-	if row := p.section(prefix + "band-0"); !strings.Contains(row, `data-field="band_0"`) {
+	p = admin.Post(path, typo).Want(t, "amount typo", http.StatusUnprocessableEntity, `value="12.500"`)
+	if row := p.Section(prefix + "band-0"); !strings.Contains(row, `data-field="band_0"`) {
 		t.Errorf("the typo's row is not marked:\n%s", row)
 	}
 
-	admin.post(path, tierForm()).redirected(t, "tier price", "/billing/agreements/"+id64(s.agreement.ID)+"/prices")
+	admin.Post(path, tierForm()).Redirected(t, "tier price", "/billing/agreements/"+id64(s.agreement.ID)+"/prices")
 	got := s.offerPrice()
 	want := []billing.Band{{From: 0, To: 10, PriceMinor: 100000}, {From: 11, To: 0, PriceMinor: 200000}}
 	if got.Model != billing.ModelTiers || got.Spec.Basis != billing.BasisFTE || len(got.Spec.Bands) != 2 ||
 		got.Spec.Bands[0] != want[0] || got.Spec.Bands[1] != want[1] {
 		t.Fatalf("saved price = %+v %+v, want tiers by FTE %+v", got.Model, got.Spec, want)
 	}
-	p = admin.get("/billing/agreements/"+id64(s.agreement.ID)+"/prices").want(t, "prices after save", http.StatusOK,
+	p = admin.Get("/billing/agreements/"+id64(s.agreement.ID)+"/prices").Want(t, "prices after save", http.StatusOK,
 		`name="band_price_0" value="1 000,00"`, `name="band_price_1" value="2 000,00"`)
-	if cur := p.section(prefix + "current"); !strings.Contains(cur, "Trinn") {
+	if cur := p.Section(prefix + "current"); !strings.Contains(cur, "Trinn") {
 		t.Errorf("current price does not say tiers: %s", cur)
 	}
 
 	// The markup is typed as a percentage with a decimal comma.
-	admin.post("/billing/agreements/"+id64(s.agreement.ID)+"/markup", url.Values{"markup": {"2,5"}}).redirected(t, "markup", "/billing/agreements/")
+	admin.Post("/billing/agreements/"+id64(s.agreement.ID)+"/markup", url.Values{"markup": {"2,5"}}).Redirected(t, "markup", "/billing/agreements/")
 	if ag := s.agreementRow(); ag.MarkupBP != 250 {
 		t.Errorf("markup = %d bp, want 250", ag.MarkupBP)
 	}
-	admin.post("/billing/agreements/"+id64(s.agreement.ID)+"/markup", url.Values{"markup": {"fem"}}).
-		want(t, "bad markup", http.StatusUnprocessableEntity, `data-field="markup"`)
+	admin.Post("/billing/agreements/"+id64(s.agreement.ID)+"/markup", url.Values{"markup": {"fem"}}).
+		Want(t, "bad markup", http.StatusUnprocessableEntity, `data-field="markup"`)
 
 	// VAT per product: exempt.
-	admin.post("/billing/agreements/"+id64(s.agreement.ID)+"/products/"+id64(s.product.ID)+"/vat",
-		url.Values{"vat_category": {"E"}, "vat_rate": {"25"}}).redirected(t, "vat", "/billing/agreements/")
+	admin.Post("/billing/agreements/"+id64(s.agreement.ID)+"/products/"+id64(s.product.ID)+"/vat",
+		url.Values{"vat_category": {"E"}, "vat_rate": {"25"}}).Redirected(t, "vat", "/billing/agreements/")
 	if o := s.offerPrice(); o.VATCategory != "E" || o.VATRateBP != 0 {
 		t.Errorf("VAT = %s %d, want E 0", o.VATCategory, o.VATRateBP)
 	}
@@ -156,36 +157,36 @@ var invoiceLink = regexp.MustCompile(`href="/billing/invoices/(\d+)"`)
 func TestRunThroughThePages(t *testing.T) {
 	s := newSite(t)
 	admin := s.admin()
-	admin.post("/billing/settings", sellerForm()).redirected(t, "settings", "/billing/settings")
-	admin.get("/billing/settings").want(t, "settings saved", http.StatusOK, `value="Bibliotek24 SA"`, `value="924187514"`)
-	admin.post("/billing/agreements/"+id64(s.agreement.ID)+"/offers/"+id64(s.offer), tierForm()).redirected(t, "price", "/billing/agreements/")
+	admin.Post("/billing/settings", sellerForm()).Redirected(t, "settings", "/billing/settings")
+	admin.Get("/billing/settings").Want(t, "settings saved", http.StatusOK, `value="Bibliotek24 SA"`, `value="924187514"`)
+	admin.Post("/billing/agreements/"+id64(s.agreement.ID)+"/offers/"+id64(s.offer), tierForm()).Redirected(t, "price", "/billing/agreements/")
 
 	// A run with an impossible period is refused on the form.
-	admin.post("/billing/runs", url.Values{"kind": {"subscriptions"}, "name": {"Lovdata 2027"}, "period_from": {"2027-12-31"},
+	admin.Post("/billing/runs", url.Values{"kind": {"subscriptions"}, "name": {"Lovdata 2027"}, "period_from": {"2027-12-31"},
 		"period_to": {"2027-01-01"}, "issue_date": {"2027-01-04"}, "currency": {"NOK"}}).
-		want(t, "backwards period", http.StatusUnprocessableEntity, `data-field="period_to"`, `value="Lovdata 2027"`)
+		Want(t, "backwards period", http.StatusUnprocessableEntity, `data-field="period_to"`, `value="Lovdata 2027"`)
 
-	loc := admin.post("/billing/runs", url.Values{"kind": {"subscriptions"}, "name": {"Lovdata 2027"}, "period_from": {"2027-01-01"},
+	loc := admin.Post("/billing/runs", url.Values{"kind": {"subscriptions"}, "name": {"Lovdata 2027"}, "period_from": {"2027-01-01"},
 		"period_to": {"2027-12-31"}, "issue_date": {"2027-01-04"}, "currency": {"NOK"}, "agreement_id": {id64(s.agreement.ID)}}).
-		redirected(t, "create run", "/billing/runs/")
-	run := admin.get(loc).want(t, "draft run", http.StatusOK, "Bergen offentlige bibliotek", "Deichman Bjørvika",
+		Redirected(t, "create run", "/billing/runs/")
+	run := admin.Get(loc).Want(t, "draft run", http.StatusOK, "Bergen offentlige bibliotek", "Deichman Bjørvika",
 		`id="approve-form"`, `id="discard-form"`)
 	// 1 000,00 + 2 000,00 net, with the product's standard 25 % VAT on top.
-	if totals := run.section("run-totals"); !strings.Contains(totals, "3 000,00 NOK") || !strings.Contains(totals, "750,00 NOK") || !strings.Contains(totals, "3 750,00 NOK") {
+	if totals := run.Section("run-totals"); !strings.Contains(totals, "3 000,00 NOK") || !strings.Contains(totals, "750,00 NOK") || !strings.Contains(totals, "3 750,00 NOK") {
 		t.Errorf("run totals are not 3 000,00 + 750,00 = 3 750,00 NOK: %s", totals)
 	}
-	if skips := run.section("skip-table"); !strings.Contains(skips, "Tromsø bibliotek") {
+	if skips := run.Section("skip-table"); !strings.Contains(skips, "Tromsø bibliotek") {
 		t.Errorf("Tromsø, with no FTE, is not listed as not billed:\n%s", skips)
 	}
 
-	s.staff().get(loc).want(t, "staff see the draft", http.StatusOK, "Deichman Bjørvika").lacks(t, "staff's draft", `id="approve-form"`)
+	s.staff().Get(loc).Want(t, "staff see the draft", http.StatusOK, "Deichman Bjørvika").Lacks(t, "staff's draft", `id="approve-form"`)
 
 	// Approving needs the box ticked.
-	admin.post(loc+"/approve", url.Values{}).want(t, "approve unconfirmed", http.StatusUnprocessableEntity, `data-field="confirm_approve"`)
-	admin.post(loc+"/approve", url.Values{"confirm_approve": {"yes"}}).redirected(t, "approve", loc)
-	admin.post(loc+"/approve", url.Values{"confirm_approve": {"yes"}}).redirected(t, "approve again (idempotent)", loc)
-	run = admin.get(loc).want(t, "approved run", http.StatusOK, `status-approved`)
-	run.lacks(t, "approved run", `id="approve-form"`, `id="discard-form"`)
+	admin.Post(loc+"/approve", url.Values{}).Want(t, "approve unconfirmed", http.StatusUnprocessableEntity, `data-field="confirm_approve"`)
+	admin.Post(loc+"/approve", url.Values{"confirm_approve": {"yes"}}).Redirected(t, "approve", loc)
+	admin.Post(loc+"/approve", url.Values{"confirm_approve": {"yes"}}).Redirected(t, "approve again (idempotent)", loc)
+	run = admin.Get(loc).Want(t, "approved run", http.StatusOK, `status-approved`)
+	run.Lacks(t, "approved run", `id="approve-form"`, `id="discard-form"`)
 
 	runID := strings.TrimPrefix(loc, "/billing/runs/")
 	runData, invs, err := s.bill.RunDetail(s.ctx, setup, mustID(t, runID))
@@ -201,27 +202,27 @@ func TestRunThroughThePages(t *testing.T) {
 	if bergenInv == nil || bergenInv.NumberText() == "" {
 		t.Fatalf("Bergen's invoice is missing or unnumbered: %+v", invs)
 	}
-	if !strings.Contains(run.section("invoice-"+id64(bergenInv.ID)), ">"+bergenInv.NumberText()+"<") {
+	if !strings.Contains(run.Section("invoice-"+id64(bergenInv.ID)), ">"+bergenInv.NumberText()+"<") {
 		t.Errorf("run page does not show Bergen's invoice number %s", bergenInv.NumberText())
 	}
 
 	// The printable invoice: seller, buyer, the line with how it was
 	// computed, and the credit form.
 	invPath := "/billing/invoices/" + id64(bergenInv.ID)
-	inv := admin.get(invPath).want(t, "invoice", http.StatusOK, "Bibliotek24 SA", "Bergen offentlige bibliotek", "974521806",
+	inv := admin.Get(invPath).Want(t, "invoice", http.StatusOK, "Bibliotek24 SA", "Bergen offentlige bibliotek", "974521806",
 		`<details class="steps">`, "1 000,00 NOK", `id="credit-form"`, `href="`+invPath+`.xml"`, `/billing/billing.css`)
 	if !regexp.MustCompile(`<details class="steps"><summary>[^<]+</summary><ol><li>[^<]+</li>`).MatchString(inv.Body) {
-		t.Errorf("the line's computation has no steps:\n%s", inv.section("lines"))
+		t.Errorf("the line's computation has no steps:\n%s", inv.Section("lines"))
 	}
 
-	css := admin.get("/billing/billing.css")
+	css := admin.Get("/billing/billing.css")
 	if !strings.HasPrefix(css.Header.Get("Content-Type"), "text/css") || !strings.Contains(css.Body, "@media print") {
 		t.Errorf("billing.css: type %q, print rules missing", css.Header.Get("Content-Type"))
 	}
 
-	ehf := admin.get(invPath + ".xml")
+	ehf := admin.Get(invPath + ".xml")
 	if ehf.Status != http.StatusOK || !strings.HasPrefix(ehf.Header.Get("Content-Type"), "application/xml") {
-		t.Fatalf("EHF: status %d, type %q\n%s", ehf.Status, ehf.Header.Get("Content-Type"), excerpt(ehf.Body))
+		t.Fatalf("EHF: status %d, type %q\n%s", ehf.Status, ehf.Header.Get("Content-Type"), webtest.Excerpt(ehf.Body))
 	}
 	if !strings.HasPrefix(ehf.Body, "<?xml") || !strings.Contains(ehf.Body, "<cbc:ID>"+bergenInv.NumberText()+"</cbc:ID>") {
 		t.Errorf("EHF is not the invoice's XML:\n%.600s", ehf.Body)
@@ -230,7 +231,7 @@ func TestRunThroughThePages(t *testing.T) {
 		t.Errorf("EHF Content-Disposition = %q", cd)
 	}
 
-	csv := admin.get(loc + ".csv")
+	csv := admin.Get(loc + ".csv")
 	if csv.Status != http.StatusOK || !strings.HasPrefix(csv.Header.Get("Content-Type"), "text/csv") {
 		t.Fatalf("CSV: status %d, type %q", csv.Status, csv.Header.Get("Content-Type"))
 	}
@@ -240,8 +241,8 @@ func TestRunThroughThePages(t *testing.T) {
 	}
 
 	// The economy report and its spreadsheet: collected 3 000,00 NOK.
-	admin.get("/billing/report?year=2027").want(t, "report", http.StatusOK, "Lovdata 2027", "3 000,00 NOK", `id="report-total"`)
-	x := admin.get("/billing/report.xlsx?year=2027")
+	admin.Get("/billing/report?year=2027").Want(t, "report", http.StatusOK, "Lovdata 2027", "3 000,00 NOK", `id="report-total"`)
+	x := admin.Get("/billing/report.xlsx?year=2027")
 	if x.Status != http.StatusOK || !strings.Contains(x.Header.Get("Content-Type"), "spreadsheetml") {
 		t.Fatalf("report.xlsx: status %d, type %q", x.Status, x.Header.Get("Content-Type"))
 	}
@@ -263,11 +264,11 @@ func TestRunThroughThePages(t *testing.T) {
 
 	// Bergen's contact sees what Bergen pays.
 	bergen := s.contactOf("post@bergen.test", s.bergen)
-	lib := bergen.get("/billing/libraries/"+id64(s.bergen.ID)+"?year=2027").want(t, "library report", http.StatusOK, "Lovdata Pro")
-	if total := lib.section("library-total"); !strings.Contains(total, "1 000,00 NOK") {
+	lib := bergen.Get("/billing/libraries/"+id64(s.bergen.ID)+"?year=2027").Want(t, "library report", http.StatusOK, "Lovdata Pro")
+	if total := lib.Section("library-total"); !strings.Contains(total, "1 000,00 NOK") {
 		t.Errorf("Bergen's total lacks 1 000,00 NOK: %s", total)
 	}
-	lx := bergen.get("/billing/libraries/" + id64(s.bergen.ID) + ".xlsx?year=2027")
+	lx := bergen.Get("/billing/libraries/" + id64(s.bergen.ID) + ".xlsx?year=2027")
 	lf, err := excelize.OpenReader(bytes.NewReader([]byte(lx.Body)))
 	if err != nil {
 		t.Fatalf("open library xlsx (status %d): %v", lx.Status, err)
@@ -283,29 +284,29 @@ func TestRunThroughThePages(t *testing.T) {
 		t.Fatalf("invoice lines: %v", err)
 	}
 	lineID := full.Lines[0].ID
-	admin.post(invPath+"/credit", url.Values{"line": {id64(lineID)}}).want(t, "credit without reason", http.StatusUnprocessableEntity, `data-field="reason"`)
-	cn := admin.post(invPath+"/credit", url.Values{"line": {id64(lineID)}, "reason": {"Feil trinn"}}).redirected(t, "credit", "/billing/invoices/")
-	admin.get(cn).want(t, "credit note", http.StatusOK, "Kreditnota", "-1 000,00 NOK", `href="`+invPath+`"`)
-	admin.get(invPath).want(t, "credited invoice", http.StatusOK, "kreditert").lacks(t, "fully credited invoice", `id="credit-form"`)
+	admin.Post(invPath+"/credit", url.Values{"line": {id64(lineID)}}).Want(t, "credit without reason", http.StatusUnprocessableEntity, `data-field="reason"`)
+	cn := admin.Post(invPath+"/credit", url.Values{"line": {id64(lineID)}, "reason": {"Feil trinn"}}).Redirected(t, "credit", "/billing/invoices/")
+	admin.Get(cn).Want(t, "credit note", http.StatusOK, "Kreditnota", "-1 000,00 NOK", `href="`+invPath+`"`)
+	admin.Get(invPath).Want(t, "credited invoice", http.StatusOK, "kreditert").Lacks(t, "fully credited invoice", `id="credit-form"`)
 
 	// The vendor invoices 3 100,00 against 3 000,00 agreed: the difference
 	// is shown and must be explained before approval for payment.
 	agPath := "/billing/agreements/" + id64(s.agreement.ID)
-	admin.post(agPath+"/vendor-invoices", url.Values{"number": {"LD-77"}, "invoice_date": {"2027-01-10"}, "currency": {"NOK"},
-		"amount": {"3 100,00"}}).redirected(t, "register vendor invoice", agPath)
+	admin.Post(agPath+"/vendor-invoices", url.Values{"number": {"LD-77"}, "invoice_date": {"2027-01-10"}, "currency": {"NOK"},
+		"amount": {"3 100,00"}}).Redirected(t, "register vendor invoice", agPath)
 	vis, err := s.bill.VendorInvoices(s.ctx, setup, s.agreement.ID)
 	if err != nil || len(vis) != 1 {
 		t.Fatalf("vendor invoices: %v %v", vis, err)
 	}
 	vi := vis[0]
-	ag := admin.get(agPath).want(t, "agreement economy", http.StatusOK, "LD-77")
-	if row := ag.section("vendor-invoice-" + id64(vi.ID)); !strings.Contains(row, `class="num diff"`) || !strings.Contains(row, "100,00 NOK") {
+	ag := admin.Get(agPath).Want(t, "agreement economy", http.StatusOK, "LD-77")
+	if row := ag.Section("vendor-invoice-" + id64(vi.ID)); !strings.Contains(row, `class="num diff"`) || !strings.Contains(row, "100,00 NOK") {
 		t.Errorf("the difference is not shown highlighted (expected %d, difference %d):\n%s", vi.ExpectedMinor, vi.DifferenceMinor, row)
 	}
 	approve := "/billing/vendor-invoices/" + id64(vi.ID) + "/approve"
-	admin.post(approve, url.Values{"agreement_id": {id64(s.agreement.ID)}}).
-		want(t, "approve without note", http.StatusUnprocessableEntity, `data-field="note"`)
-	admin.post(approve, url.Values{"agreement_id": {id64(s.agreement.ID)}, "note": {"Prisøkning varslet i desember"}}).redirected(t, "approve vendor invoice", agPath)
+	admin.Post(approve, url.Values{"agreement_id": {id64(s.agreement.ID)}}).
+		Want(t, "approve without note", http.StatusUnprocessableEntity, `data-field="note"`)
+	admin.Post(approve, url.Values{"agreement_id": {id64(s.agreement.ID)}, "note": {"Prisøkning varslet i desember"}}).Redirected(t, "approve vendor invoice", agPath)
 	vis, _ = s.bill.VendorInvoices(s.ctx, setup, s.agreement.ID)
 	if vis[0].Status != billing.VendorApproved {
 		t.Errorf("vendor invoice status = %s, want approved", vis[0].Status)
@@ -316,17 +317,17 @@ func TestRunThroughThePages(t *testing.T) {
 	// participating libraries: Vestland's county library pays it all, as
 	// Oslo has none in the registry.
 	vestland := s.countyLibrary("Vestland fylkesbibliotek", "46", "921183682")
-	ag = admin.get(agPath).want(t, "economy with a deficit", http.StatusOK, `id="deficit-form"`, `name="amount" value="1 100,00"`)
-	if d := ag.section("eco-deficit"); !strings.Contains(d, "1 100,00 NOK") {
+	ag = admin.Get(agPath).Want(t, "economy with a deficit", http.StatusOK, `id="deficit-form"`, `name="amount" value="1 100,00"`)
+	if d := ag.Section("eco-deficit"); !strings.Contains(d, "1 100,00 NOK") {
 		t.Errorf("deficit row = %s", d)
 	}
-	loc = admin.post(agPath+"/deficit", url.Values{"name": {"Underskudd Lovdata 2027"}, "year": {"2027"}, "amount": {"1 100,00"},
+	loc = admin.Post(agPath+"/deficit", url.Values{"name": {"Underskudd Lovdata 2027"}, "year": {"2027"}, "amount": {"1 100,00"},
 		"among": {billing.ScopeParticipating}, "key": {billing.KeyEqual}, "issue_date": {"2027-01-04"}, "currency": {"NOK"}}).
-		redirected(t, "share deficit", "/billing/runs/")
-	run = admin.get(loc).want(t, "deficit run", http.StatusOK, vestland.Name, "1 100,00 NOK")
-	run.lacks(t, "deficit run", "Deichman Bjørvika")
-	admin.post(agPath+"/deficit", url.Values{"name": {""}, "year": {"2027"}, "amount": {"0"}, "among": {billing.ScopeParticipating},
-		"key": {billing.KeyEqual}, "currency": {"NOK"}}).want(t, "bad deficit run", http.StatusUnprocessableEntity,
+		Redirected(t, "share deficit", "/billing/runs/")
+	run = admin.Get(loc).Want(t, "deficit run", http.StatusOK, vestland.Name, "1 100,00 NOK")
+	run.Lacks(t, "deficit run", "Deichman Bjørvika")
+	admin.Post(agPath+"/deficit", url.Values{"name": {""}, "year": {"2027"}, "amount": {"0"}, "among": {billing.ScopeParticipating},
+		"key": {billing.KeyEqual}, "currency": {"NOK"}}).Want(t, "bad deficit run", http.StatusUnprocessableEntity,
 		`id="deficit-form"`, `data-field="name"`, `data-field="amount"`)
 }
 
@@ -335,42 +336,42 @@ func TestRunThroughThePages(t *testing.T) {
 func TestDraftInvoiceAndDiscard(t *testing.T) {
 	s := newSite(t)
 	admin := s.admin()
-	admin.post("/billing/settings", sellerForm()).redirected(t, "settings", "/billing/settings")
+	admin.Post("/billing/settings", sellerForm()).Redirected(t, "settings", "/billing/settings")
 	flat := url.Values{"model": {"flat"}, "currency": {"NOK"}, "price": {"12 500,00"}}
-	admin.post("/billing/agreements/"+id64(s.agreement.ID)+"/offers/"+id64(s.offer), flat).redirected(t, "flat price", "/billing/agreements/")
-	loc := admin.post("/billing/runs", url.Values{"kind": {"subscriptions"}, "name": {"Utkast"}, "period_from": {"2027-01-01"},
-		"period_to": {"2027-12-31"}, "currency": {"NOK"}}).redirected(t, "create run", "/billing/runs/")
-	run := admin.get(loc).want(t, "draft", http.StatusOK, "Tromsø bibliotek")
+	admin.Post("/billing/agreements/"+id64(s.agreement.ID)+"/offers/"+id64(s.offer), flat).Redirected(t, "flat price", "/billing/agreements/")
+	loc := admin.Post("/billing/runs", url.Values{"kind": {"subscriptions"}, "name": {"Utkast"}, "period_from": {"2027-01-01"},
+		"period_to": {"2027-12-31"}, "currency": {"NOK"}}).Redirected(t, "create run", "/billing/runs/")
+	run := admin.Get(loc).Want(t, "draft", http.StatusOK, "Tromsø bibliotek")
 	m := invoiceLink.FindStringSubmatch(run.Body)
 	if m == nil {
 		t.Fatalf("no invoice link on the run page")
 	}
 	invPath := "/billing/invoices/" + m[1]
-	admin.get(invPath).want(t, "draft invoice", http.StatusOK, `id="edit-form"`, "12 500,00 NOK").lacks(t, "draft invoice", `.xml"`, `id="credit-form"`)
-	admin.get(invPath+".xml").want(t, "EHF of a draft", http.StatusConflict)
-	admin.post(invPath, url.Values{"buyer_reference": {"Innkjøp 4711"}, "order_reference": {"PO-9"}}).redirected(t, "edit draft", invPath)
-	admin.get(invPath).want(t, "edited draft", http.StatusOK, "Innkjøp 4711", "PO-9")
+	admin.Get(invPath).Want(t, "draft invoice", http.StatusOK, `id="edit-form"`, "12 500,00 NOK").Lacks(t, "draft invoice", `.xml"`, `id="credit-form"`)
+	admin.Get(invPath+".xml").Want(t, "EHF of a draft", http.StatusConflict)
+	admin.Post(invPath, url.Values{"buyer_reference": {"Innkjøp 4711"}, "order_reference": {"PO-9"}}).Redirected(t, "edit draft", invPath)
+	admin.Get(invPath).Want(t, "edited draft", http.StatusOK, "Innkjøp 4711", "PO-9")
 
-	admin.post(loc+"/discard", url.Values{}).want(t, "discard unconfirmed", http.StatusUnprocessableEntity, `data-field="confirm_discard"`)
-	admin.post(loc+"/discard", url.Values{"confirm_discard": {"yes"}}).redirected(t, "discard", "/billing/runs")
-	admin.get(loc).want(t, "discarded run", http.StatusNotFound)
+	admin.Post(loc+"/discard", url.Values{}).Want(t, "discard unconfirmed", http.StatusUnprocessableEntity, `data-field="confirm_discard"`)
+	admin.Post(loc+"/discard", url.Values{"confirm_discard": {"yes"}}).Redirected(t, "discard", "/billing/runs")
+	admin.Get(loc).Want(t, "discarded run", http.StatusNotFound)
 }
 
 // TestCostsPage: an admin adds and removes the consortium's own costs.
 func TestCostsPage(t *testing.T) {
 	s := newSite(t)
 	admin := s.admin()
-	admin.post("/billing/costs", url.Values{"year": {"2027"}, "description": {"Sekretariat"}, "amount": {"250 000,00"}}).
-		redirected(t, "add cost", "/billing/costs?year=2027")
-	p := admin.get("/billing/costs?year=2027").want(t, "costs", http.StatusOK, "Sekretariat")
-	if total := p.section("costs-total"); !strings.Contains(total, "250 000,00 NOK") {
+	admin.Post("/billing/costs", url.Values{"year": {"2027"}, "description": {"Sekretariat"}, "amount": {"250 000,00"}}).
+		Redirected(t, "add cost", "/billing/costs?year=2027")
+	p := admin.Get("/billing/costs?year=2027").Want(t, "costs", http.StatusOK, "Sekretariat")
+	if total := p.Section("costs-total"); !strings.Contains(total, "250 000,00 NOK") {
 		t.Errorf("costs total = %s", total)
 	}
-	admin.post("/billing/costs", url.Values{"year": {"2027"}, "description": {""}, "amount": {"abc"}}).
-		want(t, "bad cost", http.StatusUnprocessableEntity, `data-field="amount"`)
+	admin.Post("/billing/costs", url.Values{"year": {"2027"}, "description": {""}, "amount": {"abc"}}).
+		Want(t, "bad cost", http.StatusUnprocessableEntity, `data-field="amount"`)
 	// The economy report shows the running costs as a row of their own: a
 	// deficit of 250 000,00 the funders have not been invoiced for yet.
-	row := admin.get("/billing/report?year=2027").want(t, "report", http.StatusOK).section("report-costs")
+	row := admin.Get("/billing/report?year=2027").Want(t, "report", http.StatusOK).Section("report-costs")
 	if !strings.Contains(row, "Konsortiets kostnader 2027") || strings.Count(row, ">250 000,00 NOK") != 2 || !strings.Contains(row, "-250 000,00 NOK") {
 		t.Errorf("costs row in the report = %s", row)
 	}
@@ -378,10 +379,10 @@ func TestCostsPage(t *testing.T) {
 	if err != nil || len(rep.Items) != 1 {
 		t.Fatalf("costs: %+v %v", rep, err)
 	}
-	admin.post("/billing/costs/"+id64(rep.Items[0].ID)+"/delete", url.Values{"year": {"2027"}}).redirected(t, "delete cost", "/billing/costs?year=2027")
-	admin.get("/billing/costs?year=2027").want(t, "no costs", http.StatusOK).lacks(t, "costs after delete", "Sekretariat")
+	admin.Post("/billing/costs/"+id64(rep.Items[0].ID)+"/delete", url.Values{"year": {"2027"}}).Redirected(t, "delete cost", "/billing/costs?year=2027")
+	admin.Get("/billing/costs?year=2027").Want(t, "no costs", http.StatusOK).Lacks(t, "costs after delete", "Sekretariat")
 	staff := s.staff()
-	if p := staff.post("/billing/costs", url.Values{"year": {"2027"}, "description": {"x"}, "amount": {"1"}}); p.Status != http.StatusForbidden {
+	if p := staff.Post("/billing/costs", url.Values{"year": {"2027"}, "description": {"x"}, "amount": {"1"}}); p.Status != http.StatusForbidden {
 		t.Errorf("staff adds a cost: status %d, want 403", p.Status)
 	}
 }

@@ -139,18 +139,16 @@ func pathID(r *http.Request, name string) int64 {
 
 func caseURL(id int64) string { return "/cases/" + strconv.FormatInt(id, 10) }
 
+// errorPages are how this package's pages show the domain's errors.
+var errorPages = []web.ErrorPage{
+	{Err: cases.ErrNotFound, Status: http.StatusNotFound, MsgID: "error.not_found"},
+	{Err: cases.ErrForbidden, Status: http.StatusForbidden, MsgID: "error.forbidden"},
+	{Err: cases.ErrConflict, Status: http.StatusConflict, MsgID: "error.conflict"},
+}
+
 // fail maps a domain error to an error page.
 func (h *handlers) fail(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, cases.ErrNotFound):
-		h.app.Error(w, r, http.StatusNotFound, "error.not_found")
-	case errors.Is(err, cases.ErrForbidden):
-		h.app.Error(w, r, http.StatusForbidden, "error.forbidden")
-	case errors.Is(err, cases.ErrConflict):
-		h.app.Error(w, r, http.StatusConflict, "error.conflict")
-	default:
-		h.app.ServerError(w, r, err)
-	}
+	h.app.Fail(w, r, err, errorPages)
 }
 
 // render shows one of the pages.
@@ -160,10 +158,7 @@ func (h *handlers) render(w http.ResponseWriter, r *http.Request, name string, s
 
 // redirect flashes a message and sends the browser to path.
 func (h *handlers) redirect(w http.ResponseWriter, r *http.Request, path, msg string) {
-	if msg != "" {
-		h.app.Flash(r, msg)
-	}
-	http.Redirect(w, r, path, http.StatusSeeOther)
+	h.app.SeeOther(w, r, path, msg)
 }
 
 // validationProblems returns the problems of a ValidationError, or nil.

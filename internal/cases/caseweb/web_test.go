@@ -9,6 +9,7 @@ import (
 	"github.com/samla-org/samla/internal/auth"
 	"github.com/samla-org/samla/internal/cases"
 	"github.com/samla-org/samla/internal/products"
+	"github.com/samla-org/samla/internal/web/webtest"
 )
 
 // htmlMail is an HTML mail with a script, an inline image used by the
@@ -77,13 +78,13 @@ func TestListFilters(t *testing.T) {
 
 	only := func(path string, in, out int64) {
 		t.Helper()
-		p := b.get(path).want(t, path, http.StatusOK)
-		list := p.section("cases")
+		p := b.Get(path).Want(t, path, http.StatusOK)
+		list := p.Section("cases")
 		if !strings.Contains(list, caseLink(in)) {
-			t.Errorf("%s: case %d missing\n%s", path, in, excerpt(p.Body))
+			t.Errorf("%s: case %d missing\n%s", path, in, webtest.Excerpt(p.Body))
 		}
 		if strings.Contains(list, caseLink(out)) {
-			t.Errorf("%s: case %d listed\n%s", path, out, excerpt(p.Body))
+			t.Errorf("%s: case %d listed\n%s", path, out, webtest.Excerpt(p.Body))
 		}
 	}
 	only("/cases?state=waiting_vendor", a, c)
@@ -92,11 +93,11 @@ func TestListFilters(t *testing.T) {
 	only("/cases?library="+id64(s.bergen.ID), a, c)
 	only("/cases?q=kvotesperre", c, a)
 	only("/cases?q=feiler", a, c) // a word of the HTML body
-	b.get("/cases").want(t, "active cases", http.StatusOK, caseLink(a), caseLink(c), "Venter på leverandør", "Bergen offentlige bibliotek", "innlogging")
+	b.Get("/cases").Want(t, "active cases", http.StatusOK, caseLink(a), caseLink(c), "Venter på leverandør", "Bergen offentlige bibliotek", "innlogging")
 
 	s.update(c, func(in *cases.CaseInput) { in.State = cases.StateSolved })
 	only("/cases", a, c)
-	b.get("/cases?state=all").want(t, "all cases", http.StatusOK, caseLink(a), caseLink(c))
+	b.Get("/cases?state=all").Want(t, "all cases", http.StatusOK, caseLink(a), caseLink(c))
 }
 
 func TestCasePageShowsSanitisedMail(t *testing.T) {
@@ -119,18 +120,18 @@ func TestCasePageShowsSanitisedMail(t *testing.T) {
 	if logo == 0 || report == 0 {
 		t.Fatalf("attachments not parsed as expected: %+v", d.Attachments)
 	}
-	p := b.get("/cases/"+id64(id)).want(t, "case page", http.StatusOK, "PressReader innlogging feiler",
+	p := b.Get("/cases/"+id64(id)).Want(t, "case page", http.StatusOK, "PressReader innlogging feiler",
 		"<b>feiler</b>", `src="/cases/`+id64(id)+`/attachments/`+id64(logo)+`"`, "rapport æ.txt",
 		"/cases/"+id64(id)+"/messages/"+id64(d.Messages[0].ID)+"/raw", "kari@bergen.example")
-	p.lacks(t, "case page", "alert(", "<script>")
+	p.Lacks(t, "case page", "alert(", "<script>")
 	// The inline image the HTML uses is shown, not listed as a file.
-	if strings.Contains(p.section("thread"), `download>logo.png`) {
+	if strings.Contains(p.Section("thread"), `download>logo.png`) {
 		t.Error("inline image listed as a file")
 	}
 
-	b.post("/cases/"+id64(id)+"/notes", url.Values{"body": {"Ring leverandøren i morgen"}}).redirected(t, "note", "/cases/"+id64(id))
-	p = b.get("/cases/"+id64(id)).want(t, "case with note", http.StatusOK)
-	thread := p.section("thread")
+	b.Post("/cases/"+id64(id)+"/notes", url.Values{"body": {"Ring leverandøren i morgen"}}).Redirected(t, "note", "/cases/"+id64(id))
+	p = b.Get("/cases/"+id64(id)).Want(t, "case with note", http.StatusOK)
+	thread := p.Section("thread")
 	i := strings.Index(thread, "Ring leverandøren i morgen")
 	j := strings.LastIndex(thread[:max(i, 0)], `<article class="msg msg-note`)
 	if i < 0 || j < 0 || !strings.Contains(thread[j:i], "Internt notat") {
@@ -138,19 +139,19 @@ func TestCasePageShowsSanitisedMail(t *testing.T) {
 	}
 
 	// An empty note is refused with the message inline.
-	b.post("/cases/"+id64(id)+"/notes", url.Values{"body": {"  "}}).want(t, "empty note", http.StatusUnprocessableEntity, "Skriv en tekst i notatet.")
+	b.Post("/cases/"+id64(id)+"/notes", url.Values{"body": {"  "}}).Want(t, "empty note", http.StatusUnprocessableEntity, "Skriv en tekst i notatet.")
 }
 
 func TestReply(t *testing.T) {
 	s := newSite(t)
 	b := s.staff()
 	id := s.mail(textMail("r-1", "Ebsco nede", "nedetid")).CaseID
-	p := b.get("/cases/"+id64(id)).want(t, "case", http.StatusOK, `name="to" value="support@vendor.example"`)
+	p := b.Get("/cases/"+id64(id)).Want(t, "case", http.StatusOK, `name="to" value="support@vendor.example"`)
 
-	b.post("/cases/"+id64(id)+"/reply", url.Values{"to": {"support@vendor.example"}, "cc": {"leder@bergen.example"},
-		"body": {"Takk, vi ser på det."}, "state": {"waiting_vendor"}}).redirected(t, "reply", "/cases/"+id64(id))
-	p = b.get("/cases/"+id64(id)).want(t, "after reply", http.StatusOK, "Venter på leverandør")
-	thread := p.section("thread")
+	b.Post("/cases/"+id64(id)+"/reply", url.Values{"to": {"support@vendor.example"}, "cc": {"leder@bergen.example"},
+		"body": {"Takk, vi ser på det."}, "state": {"waiting_vendor"}}).Redirected(t, "reply", "/cases/"+id64(id))
+	p = b.Get("/cases/"+id64(id)).Want(t, "after reply", http.StatusOK, "Venter på leverandør")
+	thread := p.Section("thread")
 	i := strings.Index(thread, `<article class="msg msg-outbound`)
 	if i < 0 {
 		t.Fatalf("no outbound message\n%s", thread)
@@ -163,8 +164,8 @@ func TestReply(t *testing.T) {
 	}
 	// The copied address is now a participant, and a reply without text
 	// is shown again with its values and the error.
-	b.post("/cases/"+id64(id)+"/reply", url.Values{"to": {"ikke en adresse"}, "body": {""}}).
-		want(t, "bad reply", http.StatusUnprocessableEntity, "Skriv en tekst i svaret.", `value="ikke en adresse"`)
+	b.Post("/cases/"+id64(id)+"/reply", url.Values{"to": {"ikke en adresse"}, "body": {""}}).
+		Want(t, "bad reply", http.StatusUnprocessableEntity, "Skriv en tekst i svaret.", `value="ikke en adresse"`)
 }
 
 func TestLibraryContactIsRefused(t *testing.T) {
@@ -172,9 +173,9 @@ func TestLibraryContactIsRefused(t *testing.T) {
 	id := s.mail(textMail("l-1", "Noe", "ord")).CaseID
 	lib := s.login(s.user("kontakt@bergen.example", auth.RoleLibrary, func(n *auth.NewUser) { n.LibraryID = &s.bergen.ID }))
 	for _, path := range []string{"/cases", "/cases/" + id64(id), "/cases/1", "/cases/snippets", "/cases/temperature"} {
-		lib.get(path).want(t, path, http.StatusForbidden)
+		lib.Get(path).Want(t, path, http.StatusForbidden)
 	}
-	lib.post("/cases/"+id64(id)+"/notes", url.Values{"body": {"x"}}).want(t, "note by library", http.StatusForbidden)
+	lib.Post("/cases/"+id64(id)+"/notes", url.Values{"body": {"x"}}).Want(t, "note by library", http.StatusForbidden)
 }
 
 func TestSnippetInsert(t *testing.T) {
@@ -183,49 +184,49 @@ func TestSnippetInsert(t *testing.T) {
 	id := s.mail(textMail("s-1", "Tilgang", "ord")).CaseID
 	s.update(id, func(in *cases.CaseInput) { in.LibraryID = &s.bergen.ID })
 
-	b.post("/cases/snippets", url.Values{"title": {"Feil"}, "lang": {"nb"}, "body": {"Hei {nosuch}"}}).
-		want(t, "unknown placeholder", http.StatusUnprocessableEntity, "Ukjent plassholder {nosuch}")
-	b.post("/cases/snippets", url.Values{"title": {"Takk for meldingen"}, "lang": {"nb"},
-		"body": {"Vi ser på saken {case} for {library}."}}).redirected(t, "create snippet", "/cases/snippets")
+	b.Post("/cases/snippets", url.Values{"title": {"Feil"}, "lang": {"nb"}, "body": {"Hei {nosuch}"}}).
+		Want(t, "unknown placeholder", http.StatusUnprocessableEntity, "Ukjent plassholder {nosuch}")
+	b.Post("/cases/snippets", url.Values{"title": {"Takk for meldingen"}, "lang": {"nb"},
+		"body": {"Vi ser på saken {case} for {library}."}}).Redirected(t, "create snippet", "/cases/snippets")
 	list, err := s.cases.Snippets(s.ctx, setup, "", "")
 	if err != nil || len(list) != 1 {
 		t.Fatalf("snippets: %v %v", list, err)
 	}
 	sid := list[0].ID
-	b.get("/cases/snippets?q=takk").want(t, "snippet list", http.StatusOK, "Takk for meldingen", "/cases/snippets/"+id64(sid))
-	b.get("/cases/snippets/"+id64(sid)).want(t, "snippet form", http.StatusOK, "{library}", "bibliotekets navn")
-	b.get("/cases/"+id64(id)).want(t, "picker", http.StatusOK, `name="snippet"`, `hx-get="/cases/`+id64(id)+`/snippet"`)
+	b.Get("/cases/snippets?q=takk").Want(t, "snippet list", http.StatusOK, "Takk for meldingen", "/cases/snippets/"+id64(sid))
+	b.Get("/cases/snippets/"+id64(sid)).Want(t, "snippet form", http.StatusOK, "{library}", "bibliotekets navn")
+	b.Get("/cases/"+id64(id)).Want(t, "picker", http.StatusOK, `name="snippet"`, `hx-get="/cases/`+id64(id)+`/snippet"`)
 
-	p := b.send("GET", "/cases/"+id64(id)+"/snippet?"+url.Values{"snippet": {id64(sid)}, "body": {"Hei Kari,"}}.Encode(), nil,
-		map[string]string{"HX-Request": "true", "HX-Target": "reply-body"})
-	p.want(t, "snippet insert", http.StatusOK, `id="reply-body"`,
+	p := b.Get("/cases/"+id64(id)+"/snippet?"+url.Values{"snippet": {id64(sid)}, "body": {"Hei Kari,"}}.Encode(),
+		"HX-Request", "true", "HX-Target", "reply-body")
+	p.Want(t, "snippet insert", http.StatusOK, `id="reply-body"`,
 		"Hei Kari,\n\nVi ser på saken #"+id64(id)+" for Bergen offentlige bibliotek.")
-	p.lacks(t, "snippet insert", "<html", "{library}", "{case}")
+	p.Lacks(t, "snippet insert", "<html", "{library}", "{case}")
 
-	b.post("/cases/snippets/"+id64(sid)+"/delete", nil).redirected(t, "delete snippet", "/cases/snippets")
-	b.get("/cases/snippets/"+id64(sid)).want(t, "deleted snippet", http.StatusNotFound)
+	b.Post("/cases/snippets/"+id64(sid)+"/delete", nil).Redirected(t, "delete snippet", "/cases/snippets")
+	b.Get("/cases/snippets/"+id64(sid)).Want(t, "deleted snippet", http.StatusNotFound)
 }
 
 func TestSavedView(t *testing.T) {
 	s := newSite(t)
 	b := s.staff()
-	loc := b.post("/cases/views", url.Values{"name": {"Innlogging"}, "tag": {"innlogging"}, "state": {"all"}}).
-		redirected(t, "save view", "/cases?")
+	loc := b.Post("/cases/views", url.Values{"name": {"Innlogging"}, "tag": {"innlogging"}, "state": {"all"}}).
+		Redirected(t, "save view", "/cases?")
 	q, _ := url.ParseQuery(strings.TrimPrefix(loc, "/cases?"))
 	if q.Get("tag") != "innlogging" || q.Get("state") != "all" {
 		t.Errorf("view opens %q", loc)
 	}
-	p := b.get(loc).want(t, "view", http.StatusOK, "Innlogging", `aria-current="page">Innlogging`)
+	p := b.Get(loc).Want(t, "view", http.StatusOK, "Innlogging", `aria-current="page">Innlogging`)
 	views, err := s.cases.Views(s.ctx, setup)
 	if err != nil || len(views) != 1 {
 		t.Fatalf("views: %v %v", views, err)
 	}
 	if !strings.Contains(p.Body, `href="/cases?state=all&amp;tag=innlogging"`) {
-		t.Errorf("view link missing\n%s", excerpt(p.Body))
+		t.Errorf("view link missing\n%s", webtest.Excerpt(p.Body))
 	}
-	b.post("/cases/views", url.Values{"name": {" "}}).want(t, "nameless view", http.StatusUnprocessableEntity, "Gi visningen et navn")
-	b.post("/cases/views/"+id64(views[0].ID)+"/delete", nil).redirected(t, "delete view", "/cases")
-	b.get("/cases").lacks(t, "after delete", `href="/cases?state=all&amp;tag=innlogging"`)
+	b.Post("/cases/views", url.Values{"name": {" "}}).Want(t, "nameless view", http.StatusUnprocessableEntity, "Gi visningen et navn")
+	b.Post("/cases/views/"+id64(views[0].ID)+"/delete", nil).Redirected(t, "delete view", "/cases")
+	b.Get("/cases").Lacks(t, "after delete", `href="/cases?state=all&amp;tag=innlogging"`)
 }
 
 func TestTemperature(t *testing.T) {
@@ -245,14 +246,14 @@ func TestTemperature(t *testing.T) {
 		s.update(id, func(in *cases.CaseInput) { in.ProductID = &pr.ID; in.VendorID = &v.ID })
 	}
 	for _, period := range []string{"week", "month"} {
-		p := b.get("/cases/temperature?period="+period).want(t, "temperature "+period, http.StatusOK,
+		p := b.Get("/cases/temperature?period="+period).Want(t, "temperature "+period, http.StatusOK,
 			`href="/cases?product=`+id64(pr.ID)+`&amp;state=all"`, `href="/cases?vendor=`+id64(v.ID)+`&amp;state=all"`)
-		prods := p.section("temp-product")
+		prods := p.Section("temp-product")
 		if !strings.Contains(prods, "<svg") || !strings.Contains(prods, `<rect class="bar"`) || !strings.Contains(prods, "2 nye") {
 			t.Errorf("%s: no chart with the two new cases\n%s", period, prods)
 		}
 	}
-	b.get("/cases/static/cases.css").want(t, "css", http.StatusOK, "svg.spark")
+	b.Get("/cases/static/cases.css").Want(t, "css", http.StatusOK, "svg.spark")
 }
 
 func TestAttachmentDownload(t *testing.T) {
@@ -268,27 +269,27 @@ func TestAttachmentDownload(t *testing.T) {
 		byName[a.Filename] = a.ID
 	}
 	base := "/cases/" + id64(id) + "/attachments/"
-	p := b.get(base+id64(byName["rapport æ.txt"])).want(t, "text attachment", http.StatusOK, "feillogg")
+	p := b.Get(base+id64(byName["rapport æ.txt"])).Want(t, "text attachment", http.StatusOK, "feillogg")
 	if cd := p.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") || !strings.Contains(cd, "filename*=UTF-8''rapport%20%C3%A6.txt") {
 		t.Errorf("Content-Disposition %q", cd)
 	}
 	if p.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.HasPrefix(p.Header.Get("Content-Type"), "text/plain") {
 		t.Errorf("headers %v", p.Header)
 	}
-	p = b.get(base+id64(byName["side.html"])).want(t, "html attachment", http.StatusOK)
+	p = b.Get(base+id64(byName["side.html"])).Want(t, "html attachment", http.StatusOK)
 	if ct := p.Header.Get("Content-Type"); ct != "application/octet-stream" {
 		t.Errorf("HTML attachment served as %q", ct)
 	}
 	if cd := p.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") {
 		t.Errorf("HTML attachment disposition %q", cd)
 	}
-	p = b.get(base+id64(byName["logo.png"])).want(t, "image", http.StatusOK)
+	p = b.Get(base+id64(byName["logo.png"])).Want(t, "image", http.StatusOK)
 	if ct := p.Header.Get("Content-Type"); ct != "image/png" {
 		t.Errorf("image served as %q", ct)
 	}
-	b.get(base+"999999").want(t, "unknown attachment", http.StatusNotFound)
+	b.Get(base+"999999").Want(t, "unknown attachment", http.StatusNotFound)
 
-	raw := b.get("/cases/"+id64(id)+"/messages/"+id64(d.Messages[0].ID)+"/raw").want(t, "raw", http.StatusOK, "Subject: PressReader innlogging feiler")
+	raw := b.Get("/cases/"+id64(id)+"/messages/"+id64(d.Messages[0].ID)+"/raw").Want(t, "raw", http.StatusOK, "Subject: PressReader innlogging feiler")
 	if raw.Header.Get("Content-Type") != "message/rfc822" || !strings.HasPrefix(raw.Header.Get("Content-Disposition"), "attachment;") {
 		t.Errorf("raw headers %v", raw.Header)
 	}
@@ -304,18 +305,18 @@ func TestEditCase(t *testing.T) {
 	}
 	form := url.Values{"subject": {"Nytt emne"}, "state": {"open"}, "priority": {"high"}, "library_id": {id64(s.bergen.ID)},
 		"vendor_ref": {"TCK-42"}, "version": {id64(c.Version)}}
-	b.post("/cases/"+id64(id), form).redirected(t, "edit", "/cases/"+id64(id))
-	b.get("/cases/"+id64(id)).want(t, "edited", http.StatusOK, "Nytt emne", "Høy", "TCK-42", "Bergen offentlige bibliotek")
+	b.Post("/cases/"+id64(id), form).Redirected(t, "edit", "/cases/"+id64(id))
+	b.Get("/cases/"+id64(id)).Want(t, "edited", http.StatusOK, "Nytt emne", "Høy", "TCK-42", "Bergen offentlige bibliotek")
 	// The same version again is a conflict, shown on the form.
-	b.post("/cases/"+id64(id), form).want(t, "stale edit", http.StatusConflict, "Nytt emne")
+	b.Post("/cases/"+id64(id), form).Want(t, "stale edit", http.StatusConflict, "Nytt emne")
 	form.Set("version", id64(c.Version+1))
 	form.Set("subject", " ")
-	b.post("/cases/"+id64(id), form).want(t, "empty subject", http.StatusUnprocessableEntity, "Emne må fylles ut.")
+	b.Post("/cases/"+id64(id), form).Want(t, "empty subject", http.StatusUnprocessableEntity, "Emne må fylles ut.")
 
-	b.post("/cases/"+id64(id)+"/tags", url.Values{"tags": {"Faktura, innlogging"}}).redirected(t, "tags", "/cases/"+id64(id))
-	b.post("/cases/"+id64(id)+"/follow", url.Values{"follow": {"1"}}).redirected(t, "follow", "/cases/"+id64(id))
-	b.post("/cases/"+id64(id)+"/participants", url.Values{"email": {"ny@bergen.example"}, "name": {"Nils"}}).redirected(t, "add person", "/cases/"+id64(id))
-	p := b.get("/cases/"+id64(id)).want(t, "case", http.StatusOK, "faktura", "innlogging", "Slutt å følge", "ny@bergen.example")
+	b.Post("/cases/"+id64(id)+"/tags", url.Values{"tags": {"Faktura, innlogging"}}).Redirected(t, "tags", "/cases/"+id64(id))
+	b.Post("/cases/"+id64(id)+"/follow", url.Values{"follow": {"1"}}).Redirected(t, "follow", "/cases/"+id64(id))
+	b.Post("/cases/"+id64(id)+"/participants", url.Values{"email": {"ny@bergen.example"}, "name": {"Nils"}}).Redirected(t, "add person", "/cases/"+id64(id))
+	p := b.Get("/cases/"+id64(id)).Want(t, "case", http.StatusOK, "faktura", "innlogging", "Slutt å følge", "ny@bergen.example")
 	d, _ := s.cases.Detail(s.ctx, setup, id)
 	var pid int64
 	for _, pt := range d.Participants {
@@ -323,8 +324,8 @@ func TestEditCase(t *testing.T) {
 			pid = pt.ID
 		}
 	}
-	b.post("/cases/"+id64(id)+"/participants/"+id64(pid)+"/delete", nil).redirected(t, "remove person", "/cases/"+id64(id))
-	p = b.get("/cases/" + id64(id))
-	p.lacks(t, "removed person", "ny@bergen.example")
-	b.post("/cases/"+id64(id)+"/participants", url.Values{"email": {"ikke-epost"}}).want(t, "bad email", http.StatusUnprocessableEntity, `value="ikke-epost"`)
+	b.Post("/cases/"+id64(id)+"/participants/"+id64(pid)+"/delete", nil).Redirected(t, "remove person", "/cases/"+id64(id))
+	p = b.Get("/cases/" + id64(id))
+	p.Lacks(t, "removed person", "ny@bergen.example")
+	b.Post("/cases/"+id64(id)+"/participants", url.Values{"email": {"ikke-epost"}}).Want(t, "bad email", http.StatusUnprocessableEntity, `value="ikke-epost"`)
 }

@@ -1,15 +1,8 @@
 package enrolmentweb_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"mime/multipart"
-	"net/http"
-	"net/http/cookiejar"
-	"net/url"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,9 +14,8 @@ import (
 	"github.com/samla-org/samla/internal/products"
 	"github.com/samla-org/samla/internal/server"
 	"github.com/samla-org/samla/internal/server/servertest"
+	"github.com/samla-org/samla/internal/web/webtest"
 )
-
-const admPassword = "long enough password"
 
 // admSystem sets up data through the services, as a consortium admin.
 var admSystem = auth.Actor{Name: "Setup", Role: auth.RoleAdmin}
@@ -113,18 +105,10 @@ func (s *admSite) agreement(year int) (ag *enrolment.Agreement, lov, at int64) {
 	return ag, offer(s.lovdata, 1250000), offer(s.atekst, 300000)
 }
 
-// user creates a user who logs in with admPassword; set adjusts it.
+// user creates a user who logs in with webtest.Password; set adjusts it.
 func (s *admSite) user(email string, role auth.Role, set func(*auth.NewUser)) *auth.User {
 	s.t.Helper()
-	n := auth.NewUser{Email: email, Name: "Kari " + strings.Split(email, "@")[0], Password: admPassword, Role: role}
-	if set != nil {
-		set(&n)
-	}
-	u, err := s.svc.Users.Create(s.ctx, auth.System, n)
-	if err != nil {
-		s.t.Fatalf("user %s: %v", email, err)
-	}
-	return u
+	return webtest.User(s.t, s.svc.Users, email, role, set)
 }
 
 // actor is the domain's view of a user, for calls made on their behalf.
@@ -141,143 +125,16 @@ func (s *admSite) contactOf(email string, l *members.Library) *auth.User {
 	return s.user(email, auth.RoleLibrary, func(n *auth.NewUser) { n.LibraryID = &l.ID })
 }
 
-// admBrowser keeps cookies and does not follow redirects.
-type admBrowser struct {
-	t    *testing.T
-	base string
-	c    *http.Client
-}
-
-type admPage struct {
-	Status   int
-	Location string
-	Header   http.Header
-	Body     string
-}
-
-func (s *admSite) login(u *auth.User) *admBrowser {
+func (s *admSite) login(u *auth.User) *webtest.Browser {
 	s.t.Helper()
-	jar, _ := cookiejar.New(nil)
-	b := &admBrowser{t: s.t, base: s.base, c: &http.Client{Jar: jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	if p := b.post("/login", url.Values{"email": {u.Email}, "password": {admPassword}}); p.Status != http.StatusSeeOther {
-		s.t.Fatalf("login as %s: status %d", u.Email, p.Status)
-	}
-	return b
+	return webtest.Login(s.t, s.base, u.Email)
 }
 
-func (s *admSite) admin() *admBrowser {
+func (s *admSite) admin() *webtest.Browser {
 	return s.login(s.user("admin@samla.test", auth.RoleAdmin, nil))
 }
 
-func (b *admBrowser) send(method, path, ctype string, body io.Reader) admPage {
-	b.t.Helper()
-	req, err := http.NewRequest(method, b.base+path, body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	res, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	data, _ := io.ReadAll(res.Body)
-	p := admPage{Status: res.StatusCode, Location: res.Header.Get("Location"), Header: res.Header, Body: string(data)}
-	if strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") && strings.Contains(p.Body, " style=") {
-		b.t.Errorf("%s %s: inline style attribute (the CSP forbids it)", method, path)
-	}
-	return p
-}
-
-func (b *admBrowser) get(path string) admPage {
-	b.t.Helper()
-	return b.send("GET", path, "", nil)
-}
-
-func (b *admBrowser) post(path string, form url.Values) admPage {
-	b.t.Helper()
-	return b.send("POST", path, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
-}
-
-// multipart posts form fields and, when data is not nil, a file as field "document".
-func (b *admBrowser) multipart(path string, form url.Values, fileName string, data []byte) admPage {
-	b.t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for k, vs := range form {
-		for _, v := range vs {
-			_ = mw.WriteField(k, v)
-		}
-	}
-	if data != nil {
-		fw, err := mw.CreateFormFile("document", fileName)
-		if err != nil {
-			b.t.Fatal(err)
-		}
-		_, _ = fw.Write(data)
-	}
-	_ = mw.Close()
-	return b.send("POST", path, mw.FormDataContentType(), &buf)
-}
-
-// want fails unless the page has the status and every snippet.
-func (p admPage) want(t *testing.T, what string, status int, snippets ...string) admPage {
-	t.Helper()
-	if p.Status != status {
-		t.Fatalf("%s: status %d, want %d\n%s", what, p.Status, status, admExcerpt(p.Body))
-	}
-	for _, s := range snippets {
-		if !strings.Contains(p.Body, s) {
-			t.Errorf("%s: page lacks %q\n%s", what, s, admExcerpt(p.Body))
-		}
-	}
-	return p
-}
-
-// lacks fails if the page has any of the snippets.
-func (p admPage) lacks(t *testing.T, what string, snippets ...string) {
-	t.Helper()
-	for _, s := range snippets {
-		if strings.Contains(p.Body, s) {
-			t.Errorf("%s: page has %q\n%s", what, s, admExcerpt(p.Body))
-		}
-	}
-}
-
-// redirected fails unless the page is a 303 to a location starting with prefix.
-func (p admPage) redirected(t *testing.T, what, prefix string) string {
-	t.Helper()
-	if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, prefix) {
-		t.Fatalf("%s: %d → %q, want 303 → %s…\n%s", what, p.Status, p.Location, prefix, admExcerpt(p.Body))
-	}
-	return p.Location
-}
-
-// section is the element with id, up to its closing tag (elements of the
-// same name are not nested in these pages), to check what a row or block shows.
-func (p admPage) section(id string) string {
-	i := strings.Index(p.Body, `id="`+id+`"`)
-	if i < 0 {
-		return ""
-	}
-	start := strings.LastIndex(p.Body[:i], "<")
-	tag, _, _ := strings.Cut(p.Body[start+1:], " ")
-	rest := p.Body[start:]
-	if j := strings.Index(rest, "</"+tag+">"); j >= 0 {
-		return rest[:j]
-	}
-	return rest
-}
-
-func admExcerpt(s string) string {
-	if i := strings.Index(s, "<main>"); i >= 0 {
-		s = s[i:]
-	}
-	if len(s) > 5000 {
-		s = s[:5000] + " …"
-	}
-	return s
+// document is a PDF chosen in the form's "document" field.
+func document(name string, data []byte) webtest.File {
+	return webtest.File{Field: "document", Name: name, Data: data}
 }

@@ -21,15 +21,15 @@ func TestWindowAdminProgressReportAndExport(t *testing.T) {
 	_, lov, at := s.agreement(2027)
 	b := s.admin()
 
-	b.get("/windows/new").want(t, "new window", http.StatusOK, `type="date" id="f-opens_on"`, `value="7"`,
+	b.Get("/windows/new").Want(t, "new window", http.StatusOK, `type="date" id="f-opens_on"`, `value="7"`,
 		"<h3>Lovdata 2027 <span class=\"muted\">01.01.2027 – 31.12.2027</span></h3>",
 		fmt.Sprintf(`name="offer_ids" value="%d"`, lov), "Lovdata Pro · 12 500,00 NOK")
 	form := url.Values{"name": {"Tilknytning 2027"}, "opens_on": {"2026-10-16"}, "closes_on": {"2026-10-01"},
 		"reminder_days": {"5"}, "offer_ids": {fmt.Sprint(lov), fmt.Sprint(at)}}
-	b.post("/windows", form).want(t, "closing before opening", http.StatusUnprocessableEntity,
+	b.Post("/windows", form).Want(t, "closing before opening", http.StatusUnprocessableEntity,
 		`data-field="closes_on">Sluttdatoen kan ikke være før åpningsdatoen`, fmt.Sprintf(`value="%d" checked`, lov))
 	form.Set("closes_on", "2026-11-12") // 28 days: four weeks exactly
-	loc := b.post("/windows", form).redirected(t, "create window", "/windows/")
+	loc := b.Post("/windows", form).Redirected(t, "create window", "/windows/")
 	if !strings.HasSuffix(loc, "/admin") {
 		t.Fatalf("after creating: %s, want the admin view", loc)
 	}
@@ -52,35 +52,35 @@ func TestWindowAdminProgressReportAndExport(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	page := b.get(loc).want(t, "window admin view", http.StatusOK, "Påmeldingsperioden Tilknytning 2027 er opprettet.",
+	page := b.Get(loc).Want(t, "window admin view", http.StatusOK, "Påmeldingsperioden Tilknytning 2027 er opprettet.",
 		`data-status="open">Åpen</span>`, "16.10.2026 – 12.11.2026", "07.11.2026 (5 dager før stenging)",
 		"1 av 2 bibliotek har svart på alle tilbudene sine", "Invitert → Svart → Vilkår godtatt → Aktiv",
 		fmt.Sprintf(`href="/windows/%d/report.xlsx"`, win.ID), "Eksporter til Excel", `id="change-form"`)
-	page.lacks(t, "window admin view", `id="window-warning"`)
-	row := page.section(fmt.Sprintf("progress-%d", s.bergen.ID))
+	page.Lacks(t, "window admin view", `id="window-warning"`)
+	row := page.Section(fmt.Sprintf("progress-%d", s.bergen.ID))
 	for _, want := range []string{`data-done="true"`, `data-step="answered">Svart</span>`, `data-state="pending_terms">Venter på godkjente vilkår`, "Nei"} {
 		if !strings.Contains(row, want) {
 			t.Errorf("Bergen's progress lacks %q:\n%s", want, row)
 		}
 	}
-	row = page.section(fmt.Sprintf("progress-%d", s.oslo.ID))
+	row = page.Section(fmt.Sprintf("progress-%d", s.oslo.ID))
 	if strings.Count(row, `data-step="invited">Invitert</span>`) != 2 {
 		t.Errorf("Oslo's progress is not invited twice:\n%s", row)
 	}
-	report := page.section(fmt.Sprintf("report-%d", lov))
+	report := page.Section(fmt.Sprintf("report-%d", lov))
 	for _, want := range []string{`class="invited">2<`, `class="yes">1<`, `class="no">0<`, `class="not-answered">1<`} {
 		if !strings.Contains(report, want) {
 			t.Errorf("Lovdata's report lacks %q:\n%s", want, report)
 		}
 	}
-	report = page.section(fmt.Sprintf("report-%d", at))
+	report = page.Section(fmt.Sprintf("report-%d", at))
 	for _, want := range []string{`class="yes">0<`, `class="no">1<`, `class="not-answered">1<`, `data-reason="other">Annet: 1`, "<li>Vi har Atekst gjennom kommunen</li>"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("Atekst's report lacks %q:\n%s", want, report)
 		}
 	}
 
-	x := b.get(fmt.Sprintf("/windows/%d/report.xlsx", win.ID))
+	x := b.Get(fmt.Sprintf("/windows/%d/report.xlsx", win.ID))
 	if x.Status != http.StatusOK || x.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
 		t.Fatalf("export: %d %s", x.Status, x.Header.Get("Content-Type"))
 	}
@@ -108,11 +108,11 @@ func TestWindowAdminProgressReportAndExport(t *testing.T) {
 	// After the window closes only an admin changes answers, with a reason.
 	s.at("2026-11-20")
 	change := url.Values{"library_id": {fmt.Sprint(s.oslo.ID)}, "offer_id": {fmt.Sprint(at)}, "answer": {"no"}, "reason": {"price"}}
-	b.post(loc+"/answer", change).want(t, "change without a reason", http.StatusUnprocessableEntity,
+	b.Post(loc+"/answer", change).Want(t, "change without a reason", http.StatusUnprocessableEntity,
 		`data-field="change_reason">Skriv hvorfor konsortiet svarer for biblioteket`, `data-status="closed">Stengt</span>`)
 	change.Set("change_reason", "Svarte på telefon 13.11.")
-	b.post(loc+"/answer", change).redirected(t, "change after close", loc)
-	b.get(loc).want(t, "after the change", http.StatusOK, "Svaret for Deichman Bjørvika på Atekst er nå: Nei.",
+	b.Post(loc+"/answer", change).Redirected(t, "change after close", loc)
+	b.Get(loc).Want(t, "after the change", http.StatusOK, "Svaret for Deichman Bjørvika på Atekst er nå: Nei.",
 		"1 av 2 bibliotek", "(Konsortiet)", `data-reason="price">Pris: 1`)
 	rep, _ := s.svc.Enrolment.WindowReport(s.ctx, admSystem, win.ID)
 	for _, r := range rep.Rows {
@@ -134,25 +134,25 @@ func TestWindowLongerThanFourWeeksWarns(t *testing.T) {
 	_, lov, _ := s.agreement(2027)
 	b := s.admin()
 	form := url.Values{"name": {"Lang periode"}, "opens_on": {"2026-12-01"}, "closes_on": {"2026-12-29"}, "offer_ids": {fmt.Sprint(lov)}}
-	loc := b.post("/windows", form).redirected(t, "29-day window", "/windows/")
+	loc := b.Post("/windows", form).Redirected(t, "29-day window", "/windows/")
 	const warning = "Tilknytningsperioden varer 29 dager, mer enn fire uker (28 dager)."
-	b.get(loc).want(t, "29-day window", http.StatusOK, `<p class="flash" role="status">Påmeldingsperioden Lang periode er opprettet. `+warning,
-		`id="window-warning">`+warning, `data-status="upcoming">Kommer</span>`).lacks(t, "upcoming window", `id="change-form"`)
-	b.get(loc).want(t, "29-day window again", http.StatusOK, `id="window-warning">`+warning)
+	b.Get(loc).Want(t, "29-day window", http.StatusOK, `<p class="flash" role="status">Påmeldingsperioden Lang periode er opprettet. `+warning,
+		`id="window-warning">`+warning, `data-status="upcoming">Kommer</span>`).Lacks(t, "upcoming window", `id="change-form"`)
+	b.Get(loc).Want(t, "29-day window again", http.StatusOK, `id="window-warning">`+warning)
 
 	form.Set("name", "Fire uker")
 	form.Set("closes_on", "2026-12-28")
-	short := b.post("/windows", form).redirected(t, "28-day window", "/windows/")
-	b.get(short).want(t, "28-day window", http.StatusOK, "Fire uker").lacks(t, "28-day window", `id="window-warning"`, "fire uker (28 dager)")
+	short := b.Post("/windows", form).Redirected(t, "28-day window", "/windows/")
+	b.Get(short).Want(t, "28-day window", http.StatusOK, "Fire uker").Lacks(t, "28-day window", `id="window-warning"`, "fire uker (28 dager)")
 
-	list := b.get("/windows").want(t, "windows", http.StatusOK, "01.12.2026 – 29.12.2026", "01.12.2026 – 28.12.2026")
+	list := b.Get("/windows").Want(t, "windows", http.StatusOK, "01.12.2026 – 29.12.2026", "01.12.2026 – 28.12.2026")
 	for _, w := range []struct {
 		loc  string
 		warn bool
 	}{{loc, true}, {short, false}} {
 		id := "window-" + strings.TrimSuffix(strings.TrimPrefix(w.loc, "/windows/"), "/admin")
-		if got := strings.Contains(list.section(id), "Over fire uker"); got != w.warn {
-			t.Errorf("list row %s warns %v, want %v:\n%s", id, got, w.warn, list.section(id))
+		if got := strings.Contains(list.Section(id), "Over fire uker"); got != w.warn {
+			t.Errorf("list row %s warns %v, want %v:\n%s", id, got, w.warn, list.Section(id))
 		}
 	}
 }

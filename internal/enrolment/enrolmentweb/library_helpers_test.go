@@ -3,9 +3,7 @@ package enrolmentweb_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -19,9 +17,8 @@ import (
 	"github.com/samla-org/samla/internal/products"
 	"github.com/samla-org/samla/internal/server"
 	"github.com/samla-org/samla/internal/server/servertest"
+	"github.com/samla-org/samla/internal/web/webtest"
 )
-
-const libPassword = "long enough password"
 
 var libAdmin = auth.Actor{Name: "Ada Admin", Role: auth.RoleAdmin}
 
@@ -121,110 +118,23 @@ func (s *libSite) newLibrary(name, municipality string) *members.Library {
 // user creates a user; set adjusts what is created.
 func (s *libSite) user(email string, role auth.Role, set func(*auth.NewUser)) {
 	s.t.Helper()
-	n := auth.NewUser{Email: email, Name: "Kari " + strings.Split(email, "@")[0], Password: libPassword, Role: role}
-	if set != nil {
-		set(&n)
-	}
-	if _, err := s.svc.Users.Create(s.ctx, auth.System, n); err != nil {
-		s.t.Fatalf("user %s: %v", email, err)
-	}
+	webtest.User(s.t, s.svc.Users, email, role, set)
 }
 
 // contact creates a library contact of l and logs them in.
-func (s *libSite) contact(email string, l *members.Library) *libBrowser {
+func (s *libSite) contact(email string, l *members.Library) *webtest.Browser {
 	s.user(email, auth.RoleLibrary, func(n *auth.NewUser) { n.LibraryID = &l.ID })
 	return s.login(email)
 }
 
-func (s *libSite) admin() *libBrowser {
+func (s *libSite) admin() *webtest.Browser {
 	s.user("admin@samla.test", auth.RoleAdmin, nil)
 	return s.login("admin@samla.test")
 }
 
-// libBrowser keeps cookies and does not follow redirects.
-type libBrowser struct {
-	t    *testing.T
-	base string
-	c    *http.Client
-}
-
-type libPage struct {
-	Status   int
-	Location string
-	Body     string
-}
-
-func (s *libSite) login(email string) *libBrowser {
+func (s *libSite) login(email string) *webtest.Browser {
 	s.t.Helper()
-	jar, _ := cookiejar.New(nil)
-	b := &libBrowser{t: s.t, base: s.base, c: &http.Client{Jar: jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	if p := b.post("/login", url.Values{"email": {email}, "password": {libPassword}}); p.Status != http.StatusSeeOther {
-		s.t.Fatalf("login as %s: status %d", email, p.Status)
-	}
-	return b
-}
-
-func (b *libBrowser) do(method, path string, form url.Values, header ...string) libPage {
-	b.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, b.base+path, body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	res, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	data, _ := io.ReadAll(res.Body)
-	p := libPage{Status: res.StatusCode, Location: res.Header.Get("Location"), Body: string(data)}
-	if strings.Contains(p.Body, " style=") {
-		b.t.Errorf("%s %s: inline style attribute (the CSP forbids it)", method, path)
-	}
-	return p
-}
-
-func (b *libBrowser) get(path string, header ...string) libPage {
-	b.t.Helper()
-	return b.do("GET", path, nil, header...)
-}
-
-func (b *libBrowser) post(path string, form url.Values, header ...string) libPage {
-	b.t.Helper()
-	return b.do("POST", path, form, header...)
-}
-
-// want fails unless the page has the status and every snippet.
-func (p libPage) want(t *testing.T, what string, status int, snippets ...string) {
-	t.Helper()
-	if p.Status != status {
-		t.Fatalf("%s: status %d, want %d\n%s", what, p.Status, status, excerpt(p.Body))
-	}
-	for _, s := range snippets {
-		if !strings.Contains(p.Body, s) {
-			t.Errorf("%s: page lacks %q\n%s", what, s, excerpt(p.Body))
-		}
-	}
-}
-
-func excerpt(s string) string {
-	if i := strings.Index(s, "<main>"); i >= 0 {
-		s = s[i:]
-	}
-	if len(s) > 4000 {
-		s = s[:4000] + " …"
-	}
-	return s
+	return webtest.Login(s.t, s.base, email)
 }
 
 func (s *libSite) answerForm(offerID int64, l *members.Library, answer, reason, text string) url.Values {
@@ -233,10 +143,10 @@ func (s *libSite) answerForm(offerID int64, l *members.Library, answer, reason, 
 }
 
 // state is the subscription state the obligations fragment shows for a product.
-func (s *libSite) state(b *libBrowser, l *members.Library, p *products.Product) string {
+func (s *libSite) state(b *webtest.Browser, l *members.Library, p *products.Product) string {
 	s.t.Helper()
-	page := b.get(fmt.Sprintf("/libraries/%d/obligations", l.ID))
-	page.want(s.t, "obligations", http.StatusOK)
+	page := b.Get(fmt.Sprintf("/libraries/%d/obligations", l.ID))
+	page.Want(s.t, "obligations", http.StatusOK)
 	i := strings.Index(page.Body, `href="/catalogue/`+p.Slug+`"`)
 	if i < 0 {
 		return ""

@@ -5,16 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"mime/multipart"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
-	"net/url"
 	"sort"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -25,9 +18,8 @@ import (
 	"github.com/samla-org/samla/internal/usage"
 	"github.com/samla-org/samla/internal/usage/usageweb"
 	"github.com/samla-org/samla/internal/web"
+	"github.com/samla-org/samla/internal/web/webtest"
 )
-
-const password = "long enough password"
 
 // setup is the actor that seeds the world through the services.
 var setup = auth.Actor{Name: "Setup", Role: auth.RoleAdmin}
@@ -55,21 +47,10 @@ func newSite(t *testing.T) *site {
 		t.Fatal(err)
 	}
 	svc.Usage.Now = func() time.Time { return time.Date(2024, 4, 10, 8, 0, 0, 0, time.UTC) }
-	log := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	app, err := web.New(d, svc.Users, svc.Catalog, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	if err := app.Routes(mux); err != nil {
-		t.Fatal(err)
-	}
-	if err := usageweb.Register(mux, app, usageweb.Deps{Usage: svc.Usage, Members: svc.Members, Products: svc.Products}); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(app.Handler(mux))
-	t.Cleanup(srv.Close)
-	s := &site{t: t, ctx: context.Background(), base: srv.URL, svc: svc, usage: svc.Usage}
+	base := webtest.Serve(t, d, svc.Users, svc.Catalog, func(mux *http.ServeMux, app *web.App) error {
+		return usageweb.Register(mux, app, usageweb.Deps{Usage: svc.Usage, Members: svc.Members, Products: svc.Products})
+	})
+	s := &site{t: t, ctx: context.Background(), base: base, svc: svc, usage: svc.Usage}
 	s.libA = s.library("Bibliotek A", "4601", "NO-0000001")
 	s.libB = s.library("Bibliotek B", "0301", "NO-0000002")
 	return s
@@ -82,14 +63,6 @@ func (s *site) library(name, municipality, isil string) *members.Library {
 		s.t.Fatalf("library %s: %v", name, err)
 	}
 	return l
-}
-
-// testLog shows the application's log with a failing test's output.
-type testLog struct{ t *testing.T }
-
-func (l testLog) Write(b []byte) (int, error) {
-	l.t.Log(strings.TrimSpace(string(b)))
-	return len(b), nil
 }
 
 // prReport is a minimal COUNTER R5.1 platform report: counts by metric
@@ -151,170 +124,32 @@ func (s *site) importReport(lib int64, platform, name string, data []byte) *usag
 
 func (s *site) user(email string, role auth.Role, set func(*auth.NewUser)) *auth.User {
 	s.t.Helper()
-	n := auth.NewUser{Email: email, Name: "Kari " + strings.Split(email, "@")[0], Password: password, Role: role}
-	if set != nil {
-		set(&n)
-	}
-	u, err := s.svc.Users.Create(s.ctx, auth.System, n)
-	if err != nil {
-		s.t.Fatalf("user %s: %v", email, err)
-	}
-	return u
+	return webtest.User(s.t, s.svc.Users, email, role, set)
 }
 
-func (s *site) staff() *browser {
+func (s *site) staff() *webtest.Browser {
 	s.loginN++
 	return s.login(s.user(fmt.Sprintf("staff%d@konsortium.test", s.loginN), auth.RoleStaff, nil))
 }
 
-// browser keeps cookies and does not follow redirects.
-type browser struct {
-	t    *testing.T
-	base string
-	c    *http.Client
-}
-
-type page struct {
-	Status   int
-	Location string
-	Header   http.Header
-	Body     string
-}
-
-func (s *site) login(u *auth.User) *browser {
+func (s *site) login(u *auth.User) *webtest.Browser {
 	s.t.Helper()
-	jar, _ := cookiejar.New(nil)
-	b := &browser{t: s.t, base: s.base, c: &http.Client{Jar: jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	if p := b.post("/login", url.Values{"email": {u.Email}, "password": {password}}); p.Status != http.StatusSeeOther {
-		s.t.Fatalf("login as %s: status %d", u.Email, p.Status)
-	}
-	return b
+	return webtest.Login(s.t, s.base, u.Email)
 }
 
-func (b *browser) do(req *http.Request) page {
-	b.t.Helper()
-	res, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer res.Body.Close()
-	data, _ := io.ReadAll(res.Body)
-	p := page{Status: res.StatusCode, Location: res.Header.Get("Location"), Header: res.Header, Body: string(data)}
-	if strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") && (strings.Contains(p.Body, " style=") || strings.Contains(p.Body, "<script>")) {
-		b.t.Errorf("%s %s: inline style or script (the CSP forbids them)", req.Method, req.URL)
-	}
-	return p
-}
-
-func (b *browser) get(path string) page {
-	b.t.Helper()
-	req, err := http.NewRequest("GET", b.base+path, nil)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return b.do(req)
-}
-
-func (b *browser) post(path string, form url.Values) page {
-	b.t.Helper()
-	req, err := http.NewRequest("POST", b.base+path, strings.NewReader(form.Encode()))
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(req)
-}
-
-// upload posts files (name → content) with the form's other fields.
-func (b *browser) upload(path string, fields url.Values, files map[string][]byte) page {
-	b.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	for k, vs := range fields {
-		for _, v := range vs {
-			_ = mw.WriteField(k, v)
-		}
-	}
-	names := make([]string, 0, len(files))
-	for n := range files {
+// files are the files (name → content) of an upload form's "files" field,
+// in name order.
+func files(byName map[string][]byte) []webtest.File {
+	names := make([]string, 0, len(byName))
+	for n := range byName {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	for _, n := range names {
-		w, err := mw.CreateFormFile("files", n)
-		if err != nil {
-			b.t.Fatal(err)
-		}
-		_, _ = w.Write(files[n])
+	fs := make([]webtest.File, len(names))
+	for i, n := range names {
+		fs[i] = webtest.File{Field: "files", Name: n, Data: byName[n]}
 	}
-	_ = mw.Close()
-	req, err := http.NewRequest("POST", b.base+path, &body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return b.do(req)
-}
-
-// want fails unless the page has the status and every snippet.
-func (p page) want(t *testing.T, what string, status int, snippets ...string) page {
-	t.Helper()
-	if p.Status != status {
-		t.Fatalf("%s: status %d, want %d\n%s", what, p.Status, status, excerpt(p.Body))
-	}
-	for _, s := range snippets {
-		if !strings.Contains(p.Body, s) {
-			t.Errorf("%s: page lacks %q\n%s", what, s, excerpt(p.Body))
-		}
-	}
-	return p
-}
-
-// lacks fails if the page has any of the snippets.
-func (p page) lacks(t *testing.T, what string, snippets ...string) {
-	t.Helper()
-	for _, s := range snippets {
-		if strings.Contains(p.Body, s) {
-			t.Errorf("%s: page has %q\n%s", what, s, excerpt(p.Body))
-		}
-	}
-}
-
-// redirected fails unless the page is a 303 to a location starting with
-// prefix, and returns the location.
-func (p page) redirected(t *testing.T, what, prefix string) string {
-	t.Helper()
-	if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, prefix) {
-		t.Fatalf("%s: %d → %q, want 303 → %s…\n%s", what, p.Status, p.Location, prefix, excerpt(p.Body))
-	}
-	return p.Location
-}
-
-// section is the element with id, up to its closing tag (elements of the
-// same name are not nested where the tests look).
-func (p page) section(id string) string {
-	i := strings.Index(p.Body, `id="`+id+`"`)
-	if i < 0 {
-		return ""
-	}
-	start := strings.LastIndex(p.Body[:i], "<")
-	tag, _, _ := strings.Cut(p.Body[start+1:], " ")
-	rest := p.Body[start:]
-	if j := strings.Index(rest, "</"+tag+">"); j >= 0 {
-		return rest[:j]
-	}
-	return rest
-}
-
-func excerpt(s string) string {
-	if i := strings.Index(s, "<main>"); i >= 0 {
-		s = s[i:]
-	}
-	if len(s) > 6000 {
-		s = s[:6000] + " …"
-	}
-	return s
+	return fs
 }
 
 func id64(v int64) string { return strconv.FormatInt(v, 10) }

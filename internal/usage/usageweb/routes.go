@@ -97,16 +97,15 @@ func (h *handlers) css(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(stylesheet)
 }
 
+// errorPages are how this package's pages show the domain's errors.
+var errorPages = []web.ErrorPage{
+	{Err: usage.ErrNotFound, Status: http.StatusNotFound, MsgID: "error.not_found"},
+	{Err: usage.ErrForbidden, Status: http.StatusForbidden, MsgID: "error.forbidden"},
+}
+
 // fail maps a domain error to an error page.
 func (h *handlers) fail(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, usage.ErrNotFound):
-		h.app.Error(w, r, http.StatusNotFound, "error.not_found")
-	case errors.Is(err, usage.ErrForbidden):
-		h.app.Error(w, r, http.StatusForbidden, "error.forbidden")
-	default:
-		h.app.ServerError(w, r, err)
-	}
+	h.app.Fail(w, r, err, errorPages)
 }
 
 // render shows one of the pages.
@@ -116,10 +115,7 @@ func (h *handlers) render(w http.ResponseWriter, r *http.Request, name string, s
 
 // redirect flashes a message and sends the browser to path.
 func (h *handlers) redirect(w http.ResponseWriter, r *http.Request, path, msg string) {
-	if msg != "" {
-		h.app.Flash(r, msg)
-	}
-	http.Redirect(w, r, path, http.StatusSeeOther)
+	h.app.SeeOther(w, r, path, msg)
 }
 
 // problems translates the problems of a ValidationError; ok is false

@@ -47,24 +47,24 @@ func TestOverviewShowsChartTableAndExports(t *testing.T) {
 	s.seed()
 	b := s.staff()
 	q := "?from=2024-02&to=2024-03&by=library&report=PR&metric=Total_Item_Requests"
-	p := b.get("/usage"+q).want(t, "overview", http.StatusOK, "<svg", "<polyline", "Bibliotek A", "Bibliotek B")
-	table := p.section("usage-table")
+	p := b.Get("/usage"+q).Want(t, "overview", http.StatusOK, "<svg", "<polyline", "Bibliotek A", "Bibliotek B")
+	table := p.Section("usage-table")
 	for _, want := range []string{"2024-02", "2024-03", ">150<", ">250<", ">50<", "ingen bruk rapportert"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %q:\n%s", want, table)
 		}
 	}
-	if total := p.section("usage-total"); !strings.Contains(total, ">300") {
+	if total := p.Section("usage-total"); !strings.Contains(total, ">300") {
 		t.Errorf("total cell %q, want 300", total)
 	}
 	// The chart draws the totals per month: February 100, March 200.
-	chart := p.section("usage-chart")
+	chart := p.Section("usage-chart")
 	if !strings.Contains(chart, "2024-02: 100") || !strings.Contains(chart, "2024-03: 200") {
 		t.Errorf("chart lacks the monthly totals:\n%s", chart)
 	}
-	b.get("/usage?from=2024-02&to=2024-03&chart=bar").want(t, "bar chart", http.StatusOK, `<rect x=`, "2024-03: 200")
+	b.Get("/usage?from=2024-02&to=2024-03&chart=bar").Want(t, "bar chart", http.StatusOK, `<rect x=`, "2024-03: 200")
 
-	csv := b.get("/usage/export.csv"+q).want(t, "csv", http.StatusOK)
+	csv := b.Get("/usage/export.csv"+q).Want(t, "csv", http.StatusOK)
 	if ct := csv.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
 		t.Errorf("csv content type %q", ct)
 	}
@@ -76,7 +76,7 @@ func TestOverviewShowsChartTableAndExports(t *testing.T) {
 			t.Errorf("csv lacks line %q:\n%s", line, csv.Body)
 		}
 	}
-	x := b.get("/usage/export.xlsx"+q).want(t, "xlsx", http.StatusOK)
+	x := b.Get("/usage/export.xlsx"+q).Want(t, "xlsx", http.StatusOK)
 	tab, err := tabular.ReadXLSX("usage.xlsx", []byte(x.Body))
 	if err != nil {
 		t.Fatal(err)
@@ -85,17 +85,17 @@ func TestOverviewShowsChartTableAndExports(t *testing.T) {
 		t.Errorf("xlsx rows %+v", tab.Rows)
 	}
 	// A bad period is said, not a server error.
-	b.get("/usage?from=2024-05&to=2024-01").want(t, "bad period", http.StatusUnprocessableEntity, "Ugyldig periode")
+	b.Get("/usage?from=2024-05&to=2024-01").Want(t, "bad period", http.StatusUnprocessableEntity, "Ugyldig periode")
 }
 
 func TestUploadStoresGoodFileAndShowsBrokenOne(t *testing.T) {
 	s := newSite(t)
 	b := s.staff()
 	good := prReport("Plattform Y", map[string]map[string]int64{"Total_Item_Requests": {"2024-01": 7, "2024-02": 9}})
-	p := b.upload("/usage/upload", url.Values{"library": {id64(s.libA.ID)}}, map[string][]byte{
-		"good.json": good, "broken.json": []byte(`{"Report_Header": {"Release": "5.1", "Report_ID": "PR"`)})
-	p.want(t, "upload", http.StatusUnprocessableEntity)
-	res := p.section("upload-results")
+	p := b.PostFiles("/usage/upload", url.Values{"library": {id64(s.libA.ID)}}, files(map[string][]byte{
+		"good.json": good, "broken.json": []byte(`{"Report_Header": {"Release": "5.1", "Report_ID": "PR"`)})...)
+	p.Want(t, "upload", http.StatusUnprocessableEntity)
+	res := p.Section("upload-results")
 	// (The service names platforms by their lower-cased key here.)
 	if !strings.Contains(strings.ToLower(res), "plattform y") {
 		t.Errorf("results lack the platform:\n%s", res)
@@ -114,8 +114,8 @@ func TestUploadStoresGoodFileAndShowsBrokenOne(t *testing.T) {
 		t.Errorf("stored usage %+v, %v: want 16 from the good file", tab, err)
 	}
 	// Finding the library from the report: this one names no ISIL it knows.
-	b.upload("/usage/upload", url.Values{"library": {"0"}}, map[string][]byte{"who.json": good}).
-		want(t, "unknown library", http.StatusUnprocessableEntity, "Fant ikke ett entydig bibliotek")
+	b.PostFiles("/usage/upload", url.Values{"library": {"0"}}, files(map[string][]byte{"who.json": good})...).
+		Want(t, "unknown library", http.StatusUnprocessableEntity, "Fant ikke ett entydig bibliotek")
 }
 
 func TestPlatformMappingAndSushiSetup(t *testing.T) {
@@ -128,42 +128,42 @@ func TestPlatformMappingAndSushiSetup(t *testing.T) {
 		t.Fatalf("platforms %v %v", ps, err)
 	}
 	pid := id64(ps[0].ID)
-	b.get("/usage/platforms").want(t, "platforms", http.StatusOK, "Plattform X", "Lovdata Pro", `id="no-key"`)
-	b.post("/usage/platforms/"+pid, url.Values{"product_id": {id64(prod.ID)}}).redirected(t, "map", "/usage/platforms")
+	b.Get("/usage/platforms").Want(t, "platforms", http.StatusOK, "Plattform X", "Lovdata Pro", `id="no-key"`)
+	b.Post("/usage/platforms/"+pid, url.Values{"product_id": {id64(prod.ID)}}).Redirected(t, "map", "/usage/platforms")
 	if ps, _ = s.usage.Platforms(s.ctx, setup); ps[0].ProductID == nil || *ps[0].ProductID != prod.ID {
 		t.Errorf("platform not mapped: %+v", ps[0])
 	}
-	b.get("/usage?from=2024-02&to=2024-03&by=product").want(t, "by product", http.StatusOK, "Lovdata Pro")
-	b.post("/usage/platforms/"+pid, url.Values{"product_id": {"99999"}}).want(t, "unknown product", http.StatusUnprocessableEntity, "Produktet finnes ikke")
+	b.Get("/usage?from=2024-02&to=2024-03&by=product").Want(t, "by product", http.StatusOK, "Lovdata Pro")
+	b.Post("/usage/platforms/"+pid, url.Values{"product_id": {"99999"}}).Want(t, "unknown product", http.StatusUnprocessableEntity, "Produktet finnes ikke")
 
-	b.post("/usage/sushi/endpoints", url.Values{"platform": {"Plattform X"}, "platform_id": {pid}, "base_url": {"ftp://nope"}}).
-		want(t, "bad url", http.StatusUnprocessableEntity, "er ikke en gyldig http- eller https-adresse")
-	b.post("/usage/sushi/endpoints", url.Values{"platform": {"Plattform X"}, "platform_id": {pid}, "base_url": {"https://sushi.example/r51"},
-		"reports": {"PR"}}).redirected(t, "endpoint", "/usage/platforms")
+	b.Post("/usage/sushi/endpoints", url.Values{"platform": {"Plattform X"}, "platform_id": {pid}, "base_url": {"ftp://nope"}}).
+		Want(t, "bad url", http.StatusUnprocessableEntity, "er ikke en gyldig http- eller https-adresse")
+	b.Post("/usage/sushi/endpoints", url.Values{"platform": {"Plattform X"}, "platform_id": {pid}, "base_url": {"https://sushi.example/r51"},
+		"reports": {"PR"}}).Redirected(t, "endpoint", "/usage/platforms")
 	var epID int64
 	if err := s.usage.DB.NewSelect().Table("usage_sushi_endpoints").Column("id").Scan(s.ctx, &epID); err != nil {
 		t.Fatal(err)
 	}
 	cred := url.Values{"endpoint_id": {id64(epID)}, "library_id": {id64(s.libA.ID)}, "customer_id": {"KUNDE-1"}, "api_key": {"hemmelig-nokkel-123"}}
 	// Without a key the secret cannot be stored, and the page says why.
-	b.post("/usage/sushi/credentials", cred).want(t, "no key", http.StatusUnprocessableEntity, "SAMLA_SECRET_KEY").
-		lacks(t, "no key", "hemmelig-nokkel-123")
+	b.Post("/usage/sushi/credentials", cred).Want(t, "no key", http.StatusUnprocessableEntity, "SAMLA_SECRET_KEY").
+		Lacks(t, "no key", "hemmelig-nokkel-123")
 	s.usage.Key = bytes.Repeat([]byte{7}, 32)
-	b.post("/usage/sushi/credentials", cred).redirected(t, "credential", "/usage/platforms")
-	p := b.get("/usage/platforms").want(t, "platforms with access", http.StatusOK, "https://sushi.example/r51", "KUNDE-1", "lagret (kryptert)")
-	p.lacks(t, "platforms with access", "hemmelig-nokkel-123", `id="no-key"`)
+	b.Post("/usage/sushi/credentials", cred).Redirected(t, "credential", "/usage/platforms")
+	p := b.Get("/usage/platforms").Want(t, "platforms with access", http.StatusOK, "https://sushi.example/r51", "KUNDE-1", "lagret (kryptert)")
+	p.Lacks(t, "platforms with access", "hemmelig-nokkel-123", `id="no-key"`)
 }
 
 func TestHarvestPageRunsAndRedirects(t *testing.T) {
 	s := newSite(t)
 	b := s.staff()
 	// An empty database: the pages still stand, with the last twelve months.
-	b.get("/usage").want(t, "empty overview", http.StatusOK, "Ingen bruk funnet", `value="2023-04"`, `value="2024-03"`, "<svg")
-	b.get("/usage/story").want(t, "empty story", http.StatusOK, "I mars 2024 ble det lastet ned eller vist 0 dokumenter")
-	b.get("/usage/harvests").want(t, "harvests", http.StatusOK, `value="2024-03"`, "Ingen innhøsting")
-	loc := b.post("/usage/harvests", url.Values{"month": {"2024-03"}, "again": {"1"}}).redirected(t, "harvest", "/usage/harvests?month=2024-03")
-	b.get(loc).want(t, "after harvest", http.StatusOK, "0 lagt i kø, 0 hentet.")
-	b.post("/usage/harvests", url.Values{"month": {"mars"}}).want(t, "bad month", http.StatusUnprocessableEntity, "er ikke en måned")
+	b.Get("/usage").Want(t, "empty overview", http.StatusOK, "Ingen bruk funnet", `value="2023-04"`, `value="2024-03"`, "<svg")
+	b.Get("/usage/story").Want(t, "empty story", http.StatusOK, "I mars 2024 ble det lastet ned eller vist 0 dokumenter")
+	b.Get("/usage/harvests").Want(t, "harvests", http.StatusOK, `value="2024-03"`, "Ingen innhøsting")
+	loc := b.Post("/usage/harvests", url.Values{"month": {"2024-03"}, "again": {"1"}}).Redirected(t, "harvest", "/usage/harvests?month=2024-03")
+	b.Get(loc).Want(t, "after harvest", http.StatusOK, "0 lagt i kø, 0 hentet.")
+	b.Post("/usage/harvests", url.Values{"month": {"mars"}}).Want(t, "bad month", http.StatusUnprocessableEntity, "er ikke en måned")
 }
 
 func TestCostPerUse(t *testing.T) {
@@ -192,9 +192,9 @@ func TestCostPerUse(t *testing.T) {
 		libC.ID, prod.ID, now).Exec(s.ctx); err != nil {
 		t.Fatal(err)
 	}
-	p := b.get("/usage/cost?product="+id64(prod.ID)+"&year=2024").want(t, "cost", http.StatusOK,
+	p := b.Get("/usage/cost?product="+id64(prod.ID)+"&year=2024").Want(t, "cost", http.StatusOK,
 		"/usage?product="+id64(prod.ID))
-	table := p.section("cost-table")
+	table := p.Section("cost-table")
 	// 300,00 NOK over 77 uses is 3,90 NOK per use: the title report
 	// counts when there is one (the platform report says 250).
 	for _, want := range []string{"300,00 NOK", ">77<", ">TR<", "3,90 NOK", "Bibliotek C", "Abonnerer, men ingen bruk", "Bruk uten abonnement"} {
@@ -202,7 +202,7 @@ func TestCostPerUse(t *testing.T) {
 			t.Errorf("cost table lacks %q:\n%s", want, table)
 		}
 	}
-	b.get("/usage/gaps?year=2024").want(t, "gaps", http.StatusOK, "Bibliotek C", "Lovdata Pro")
+	b.Get("/usage/gaps?year=2024").Want(t, "gaps", http.StatusOK, "Bibliotek C", "Lovdata Pro")
 }
 
 func TestStoryAndItsChart(t *testing.T) {
@@ -210,14 +210,14 @@ func TestStoryAndItsChart(t *testing.T) {
 	s.seed()
 	b := s.staff()
 	// March 200 requests against 100 in February; searches 60 against 40.
-	p := b.get("/usage/story?month=2024-03&lang=en").want(t, "story en", http.StatusOK, "<svg", "Norsk lovkommentar", "Plattform X")
-	head := html.UnescapeString(p.section("story-headlines"))
+	p := b.Get("/usage/story?month=2024-03&lang=en").Want(t, "story en", http.StatusOK, "<svg", "Norsk lovkommentar", "Plattform X")
+	head := html.UnescapeString(p.Section("story-headlines"))
 	for _, want := range []string{">200<", ">60<", ">2<", "Against last month: +100\u00a0%", "+50\u00a0%"} {
 		if !strings.Contains(head, want) {
 			t.Errorf("headlines lack %q:\n%s", want, head)
 		}
 	}
-	text := html.UnescapeString(p.section("story-text"))
+	text := html.UnescapeString(p.Section("story-text"))
 	for _, want := range []string{"In March 2024, 200 documents", "That is +100\u00a0% on February 2024.", "2 libraries had usage",
 		"Plattform X (+100)", "Norsk lovkommentar (77)"} {
 		if !strings.Contains(text, want) {
@@ -228,11 +228,11 @@ func TestStoryAndItsChart(t *testing.T) {
 	if strings.Contains(text, "March 2023") {
 		t.Errorf("story compares with a year without data:\n%s", text)
 	}
-	nb := b.get("/usage/story?month=2024-03&lang=nb").want(t, "story nb", http.StatusOK, "I mars 2024 ble det lastet ned")
-	if !strings.Contains(html.UnescapeString(nb.section("story-text")), "Det er +50\u00a0% fra februar 2024.") {
-		t.Errorf("nb story:\n%s", nb.section("story-text"))
+	nb := b.Get("/usage/story?month=2024-03&lang=nb").Want(t, "story nb", http.StatusOK, "I mars 2024 ble det lastet ned")
+	if !strings.Contains(html.UnescapeString(nb.Section("story-text")), "Det er +50\u00a0% fra februar 2024.") {
+		t.Errorf("nb story:\n%s", nb.Section("story-text"))
 	}
-	svg := b.get("/usage/story/chart.svg?month=2024-03&lang=nb").want(t, "chart.svg", http.StatusOK, `xmlns="http://www.w3.org/2000/svg"`, "2024-03: 200")
+	svg := b.Get("/usage/story/chart.svg?month=2024-03&lang=nb").Want(t, "chart.svg", http.StatusOK, `xmlns="http://www.w3.org/2000/svg"`, "2024-03: 200")
 	if ct := svg.Header.Get("Content-Type"); ct != "image/svg+xml" {
 		t.Errorf("svg content type %q", ct)
 	}
@@ -248,12 +248,12 @@ func TestBibStat(t *testing.T) {
 	s := newSite(t)
 	s.seed()
 	b := s.staff()
-	p := b.get("/usage/bibstat?year=2024").want(t, "bibstat", http.StatusOK, "Søk i e-ressurser", "Nedlastinger/visninger av fulltekst", "Sesjoner",
+	p := b.Get("/usage/bibstat?year=2024").Want(t, "bibstat", http.StatusOK, "Søk i e-ressurser", "Nedlastinger/visninger av fulltekst", "Sesjoner",
 		"NO-0000001", "Searches_Platform")
-	if table := p.section("bibstat-table"); !strings.Contains(table, ">250<") || !strings.Contains(table, ">100<") {
+	if table := p.Section("bibstat-table"); !strings.Contains(table, ">250<") || !strings.Contains(table, ">100<") {
 		t.Errorf("bibstat table:\n%s", table)
 	}
-	x := b.get("/usage/bibstat.xlsx?year=2024").want(t, "bibstat xlsx", http.StatusOK)
+	x := b.Get("/usage/bibstat.xlsx?year=2024").Want(t, "bibstat xlsx", http.StatusOK)
 	if ct := x.Header.Get("Content-Type"); !strings.Contains(ct, "spreadsheetml") {
 		t.Errorf("xlsx content type %q", ct)
 	}
@@ -277,9 +277,9 @@ func TestOnlyTheConsortiumSeesUsage(t *testing.T) {
 	lib := s.login(s.user("kontakt@a.example", auth.RoleLibrary, func(n *auth.NewUser) { n.LibraryID = &s.libA.ID }))
 	for _, path := range []string{"/usage", "/usage/export.csv", "/usage/export.xlsx", "/usage/upload", "/usage/platforms", "/usage/harvests",
 		"/usage/cost", "/usage/gaps", "/usage/story", "/usage/story/chart.svg", "/usage/bibstat", "/usage/bibstat.xlsx"} {
-		lib.get(path).want(t, path, http.StatusForbidden)
+		lib.Get(path).Want(t, path, http.StatusForbidden)
 	}
-	lib.post("/usage/harvests", url.Values{"month": {"2024-03"}}).want(t, "harvest by library", http.StatusForbidden)
-	lib.upload("/usage/upload", url.Values{"library": {id64(s.libA.ID)}}, map[string][]byte{"a.json": []byte("{}")}).
-		want(t, "upload by library", http.StatusForbidden)
+	lib.Post("/usage/harvests", url.Values{"month": {"2024-03"}}).Want(t, "harvest by library", http.StatusForbidden)
+	lib.PostFiles("/usage/upload", url.Values{"library": {id64(s.libA.ID)}}, files(map[string][]byte{"a.json": []byte("{}")})...).
+		Want(t, "upload by library", http.StatusForbidden)
 }
