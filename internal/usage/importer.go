@@ -273,17 +273,22 @@ func (im *importer) internTitles() error {
 	if _, err := im.tx.NewInsert().Model(&fresh).On("CONFLICT (kind, title_key) DO NOTHING").Exec(im.ctx); err != nil {
 		return fmt.Errorf("titles: %w", err)
 	}
-	keys := make([]string, len(fresh))
-	for i, t := range fresh {
-		keys[i] = t.TitleKey
+	// Read back per kind, so the lookup uses the (kind, title_key) index:
+	// without kind it scans every title, once per 500 rows.
+	byKind := map[string][]string{}
+	for _, t := range fresh {
+		byKind[t.Kind] = append(byKind[t.Kind], t.TitleKey)
 	}
-	var got []title
-	if err := im.tx.NewSelect().Model(&got).Column("id", "kind", "title_key").Where("title_key IN (?)", bun.In(keys)).Scan(im.ctx); err != nil {
-		return fmt.Errorf("titles: %w", err)
-	}
-	// Interned titles are few next to the rows; the cache is bounded by them.
-	for _, t := range got {
-		im.titles[t.Kind+"\x00"+t.TitleKey] = t.ID
+	for kind, keys := range byKind {
+		var got []title
+		if err := im.tx.NewSelect().Model(&got).Column("id", "title_key").Where("kind = ?", kind).Where("title_key IN (?)", bun.In(keys)).
+			Scan(im.ctx); err != nil {
+			return fmt.Errorf("titles: %w", err)
+		}
+		// Interned titles are few next to the rows; the cache is bounded by them.
+		for _, t := range got {
+			im.titles[kind+"\x00"+t.TitleKey] = t.ID
+		}
 	}
 	return nil
 }
