@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"hash/fnv"
 	"io"
 	"sort"
 	"strings"
@@ -96,7 +97,7 @@ func (s *Service) Import(ctx context.Context, by auth.Actor, in ImportInput, r i
 	var res *ImportResult
 	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		im := &importer{s: s, tx: tx, ctx: ctx, libraryID: libraryID, platforms: map[string]int64{}, metrics: map[string]int64{},
-			titles: map[string]int64{}, batches: map[batchKey]int64{}, pending: map[factKey]int64{}, totals: map[factKey]int64{}, names: map[int64]string{},
+			titles: map[titleRef]int64{}, batches: map[batchKey]int64{}, pending: map[factKey]int64{}, totals: map[factKey]int64{}, names: map[int64]string{},
 			metricTotals: map[string]int64{}, now: s.now()}
 		src := &Source{Kind: in.Kind, FileName: in.FileName, SHA256: "-", Warnings: "[]", Exceptions: "[]", CreatedBy: by.Name, CreatedAt: im.now}
 		if _, err := tx.NewInsert().Model(src).Exec(ctx); err != nil {
@@ -171,7 +172,7 @@ type importer struct {
 	platforms    map[string]int64
 	names        map[int64]string // platform id → the name as the report spells it
 	metrics      map[string]int64
-	titles       map[string]int64
+	titles       map[titleRef]int64
 	batches      map[batchKey]int64
 	pending      map[factKey]int64
 	totals       map[factKey]int64 // titleID unused (0)
@@ -220,7 +221,7 @@ func (im *importer) drain() error {
 	for _, r := range im.buf {
 		tid := int64(0)
 		if r.item.Kind != "platform" {
-			tid = im.titles[r.item.Kind+"\x00"+titleKey(r.item)]
+			tid = im.titles[refOf(r.item.Kind, titleKey(r.item))]
 		}
 		for _, c := range r.counts {
 			if c.Count == 0 {
@@ -252,14 +253,14 @@ func (im *importer) drain() error {
 // known are inserted in one statement and read back in one.
 func (im *importer) internTitles() error {
 	var fresh []title
-	seen := map[string]bool{}
+	seen := map[titleRef]bool{}
 	for _, r := range im.buf {
 		it := r.item
 		if it.Kind == "platform" {
 			continue
 		}
 		key := titleKey(it)
-		ck := it.Kind + "\x00" + key
+		ck := refOf(it.Kind, key)
 		if _, ok := im.titles[ck]; ok || seen[ck] {
 			continue
 		}
@@ -287,7 +288,7 @@ func (im *importer) internTitles() error {
 		}
 		// Interned titles are few next to the rows; the cache is bounded by them.
 		for _, t := range got {
-			im.titles[kind+"\x00"+t.TitleKey] = t.ID
+			im.titles[refOf(kind, t.TitleKey)] = t.ID
 		}
 	}
 	return nil
@@ -531,4 +532,19 @@ func first7(s string) string {
 		return s[:7]
 	}
 	return s
+}
+
+// titleRef names an interned title in the import's cache by a 128-bit hash
+// of its kind and key: a million titles then cost 16 bytes of key each,
+// not their whole identifiers.
+type titleRef [16]byte
+
+func refOf(kind, key string) titleRef {
+	h := fnv.New128a()
+	h.Write([]byte(kind))
+	h.Write([]byte{0})
+	h.Write([]byte(key))
+	var r titleRef
+	h.Sum(r[:0])
+	return r
 }
