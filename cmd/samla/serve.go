@@ -58,14 +58,23 @@ func open(ctx context.Context, name string, args []string, extra func(*flag.Flag
 func cmdServe(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) error {
 	var mailCfg *config.Mail
 	var deskCfg *config.Desk
+	var accessOnly bool
 	cfg, _, s, err := open(ctx, "serve", args, func(fs *flag.FlagSet) {
 		mailCfg = config.RegisterMail(fs)
 		deskCfg = config.RegisterDesk(fs)
+		fs.BoolVar(&accessOnly, "access-only", false, "serve only the IP lookup (/api/v1/access/…) and /healthz, for a separate instance")
 	})
 	if err != nil {
 		return err
 	}
 	defer s.DB.Close()
+	// The lookup index follows every change within seconds (see access.Watch).
+	go s.Access.Watch(ctx, 2*time.Second, log)
+	if accessOnly {
+		return serveHandler(ctx, cfg, server.AccessHandler(s), func(url string) {
+			fmt.Fprintf(stdout, "Samla %s serving the IP lookup only on %s (%s database)\n", version(), url, s.DB.Engine)
+		})
+	}
 	// Without an SMTP host mail stays queued in the outbox (logged once).
 	stopMail, err := mail.Start(ctx, s.DB, mailCfg, log, 30*time.Second)
 	if err != nil {
@@ -131,6 +140,10 @@ func serve(ctx context.Context, cfg *config.Config, s *server.Services, log *slo
 	if err != nil {
 		return err
 	}
+	return serveHandler(ctx, cfg, h, ready)
+}
+
+func serveHandler(ctx context.Context, cfg *config.Config, h http.Handler, ready func(url string)) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)

@@ -12,6 +12,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"github.com/samla-org/samla/internal/access"
 	"github.com/samla-org/samla/internal/auth"
 	"github.com/samla-org/samla/internal/billing"
 	"github.com/samla-org/samla/internal/cases"
@@ -37,6 +38,7 @@ type Deps struct {
 	Rates     *rates.Service
 	Cases     *cases.Service
 	Usage     *usage.Service
+	Access    *access.Service
 	Catalog   *i18n.Catalog
 	Version   string
 }
@@ -62,13 +64,7 @@ func lang(ctx context.Context) string {
 
 // Register mounts the API on mux.
 func Register(mux *http.ServeMux, d Deps) huma.API {
-	cfg := huma.DefaultConfig("Samla API", d.Version)
-	cfg.Info.Description = "The member registry of a library consortium: libraries, contacts, IP ranges, import and export. Authenticate with `Authorization: Bearer <token>`; tokens are made on the account page."
-	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{"bearer": {Type: "http", Scheme: "bearer"}}
-	cfg.Security = []map[string][]string{{"bearer": {}}}
-	cfg.DocsPath = "/docs"
-	api := humago.NewWithPrefix(mux, Prefix, cfg)
-	api.UseMiddleware(authenticate(api, d))
+	api := newAPI(mux, d)
 	registerLibraries(api, d)
 	registerRegistry(api, d)
 	registerProducts(api, d)
@@ -76,6 +72,27 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	registerBilling(api, d)
 	registerCases(api, d)
 	registerUsage(api, d)
+	registerAccess(api, d)
+	return api
+}
+
+// RegisterAccessOnly adds only the IP lookup, for `samla serve
+// --access-only`: a separate, hardened instance that answers vendors and
+// nothing else.
+func RegisterAccessOnly(mux *http.ServeMux, d Deps) huma.API {
+	api := newAPI(mux, d)
+	registerAccess(api, d)
+	return api
+}
+
+func newAPI(mux *http.ServeMux, d Deps) huma.API {
+	cfg := huma.DefaultConfig("Samla API", d.Version)
+	cfg.Info.Description = "The member registry of a library consortium: libraries, contacts, IP ranges, import and export. Authenticate with `Authorization: Bearer <token>`; tokens are made on the account page."
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{"bearer": {Type: "http", Scheme: "bearer"}}
+	cfg.Security = []map[string][]string{{"bearer": {}}}
+	cfg.DocsPath = "/docs"
+	api := humago.NewWithPrefix(mux, Prefix, cfg)
+	api.UseMiddleware(authenticate(api, d))
 	return api
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path/filepath"
 
+	"github.com/samla-org/samla/internal/access"
 	"github.com/samla-org/samla/internal/api"
 	"github.com/samla-org/samla/internal/auth"
 	"github.com/samla-org/samla/internal/billing"
@@ -44,6 +45,7 @@ type Services struct {
 	Billing   *billing.Service
 	Cases     *cases.Service
 	Usage     *usage.Service
+	Access    *access.Service
 	Catalog   *i18n.Catalog
 }
 
@@ -61,7 +63,8 @@ func NewServices(d *db.DB) (*Services, error) {
 	b := &billing.Service{DB: d, Catalog: cat, Rates: rs.RateOn}
 	c := &cases.Service{DB: d, Catalog: cat}
 	u := &usage.Service{DB: d}
-	return &Services{DB: d, Users: users, Members: m, Products: p, Enrolment: e, Rates: rs, Billing: b, Cases: c, Usage: u, Catalog: cat}, nil
+	ac := &access.Service{DB: d, Enrolment: e}
+	return &Services{DB: d, Users: users, Members: m, Products: p, Enrolment: e, Rates: rs, Billing: b, Cases: c, Usage: u, Access: ac, Catalog: cat}, nil
 }
 
 // Handler is the whole application: pages, API and static files.
@@ -103,11 +106,28 @@ func Handler(s *Services, dataDir string, log *slog.Logger) (http.Handler, error
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	apiMux := http.NewServeMux()
-	api.Register(apiMux, api.Deps{Users: s.Users, Members: s.Members, Products: s.Products, Enrolment: s.Enrolment, Billing: s.Billing, Rates: s.Rates, Cases: s.Cases, Usage: s.Usage, Catalog: s.Catalog, Version: Version})
+	api.Register(apiMux, api.Deps{Users: s.Users, Members: s.Members, Products: s.Products, Enrolment: s.Enrolment, Billing: s.Billing, Rates: s.Rates, Cases: s.Cases, Usage: s.Usage, Access: s.Access, Catalog: s.Catalog, Version: Version})
 	// The API authenticates by bearer token, not cookies, so it sits outside
 	// the session and cross-origin middleware that protect the forms.
 	root := http.NewServeMux()
 	root.Handle(api.Prefix+"/", apiMux)
 	root.Handle("/", app.Handler(mux))
 	return root, nil
+}
+
+// AccessHandler is the IP lookup alone, with its health check: what
+// `samla serve --access-only` serves.
+func AccessHandler(s *Services) http.Handler {
+	apiMux := http.NewServeMux()
+	api.RegisterAccessOnly(apiMux, api.Deps{Users: s.Users, Access: s.Access, Catalog: s.Catalog, Version: Version})
+	root := http.NewServeMux()
+	root.Handle(api.Prefix+"/", apiMux)
+	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.DB.PingContext(r.Context()); err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	return root
 }
