@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -21,13 +20,6 @@ type accessBatchInput struct {
 }
 type accessBatchOutput struct{ Body []access.Result }
 
-func accessFail(ctx context.Context, d Deps, err error) error {
-	if errors.Is(err, access.ErrForbidden) {
-		return huma.Error403Forbidden(d.Catalog.T(lang(ctx), "error.forbidden", nil))
-	}
-	return fail(ctx, d, err)
-}
-
 // registerAccess adds the IP lookup vendors use to let library users in.
 func registerAccess(api huma.API, d Deps) {
 	tags := []string{"Access"}
@@ -37,7 +29,7 @@ func registerAccess(api huma.API, d Deps) {
 		func(ctx context.Context, in *accessLookupInput) (*accessLookupOutput, error) {
 			r, err := d.Access.Lookup(ctx, actor(ctx), in.Address)
 			if err != nil {
-				return nil, accessFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			return &accessLookupOutput{Body: r}, nil
 		})
@@ -46,7 +38,7 @@ func registerAccess(api huma.API, d Deps) {
 		func(ctx context.Context, in *accessBatchInput) (*accessBatchOutput, error) {
 			rs, err := d.Access.LookupMany(ctx, actor(ctx), in.Body.Addresses)
 			if err != nil {
-				return nil, accessFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			return &accessBatchOutput{Body: rs}, nil
 		})

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -140,21 +139,6 @@ type temperatureInput struct {
 }
 type temperatureOutput struct{ Body *cases.Temperature }
 
-// casesFail maps the case desk's errors; the rest go to fail, which knows
-// validation errors.
-func casesFail(ctx context.Context, d Deps, err error) error {
-	l := lang(ctx)
-	switch {
-	case errors.Is(err, cases.ErrNotFound):
-		return huma.Error404NotFound(d.Catalog.T(l, "error.not_found", nil))
-	case errors.Is(err, cases.ErrForbidden):
-		return huma.Error403Forbidden(d.Catalog.T(l, "error.forbidden", nil))
-	case errors.Is(err, cases.ErrConflict):
-		return huma.Error409Conflict(d.Catalog.T(l, "error.conflict", nil))
-	}
-	return fail(ctx, d, err)
-}
-
 // registerCases adds the case desk's operations: cases, their thread and
 // people, mail in, snippets, saved views and the temperature.
 func registerCases(api huma.API, d Deps) {
@@ -170,7 +154,7 @@ func registerCases(api huma.API, d Deps) {
 		func(ctx context.Context, in *caseListInput) (*caseItemsOutput, error) {
 			items, err := svc.List(ctx, actor(ctx), in.filter())
 			if err != nil {
-				return nil, casesFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			for i := range items {
 				if items[i].Tags == nil {
@@ -185,7 +169,7 @@ func registerCases(api huma.API, d Deps) {
 		func(ctx context.Context, in *temperatureInput) (*temperatureOutput, error) {
 			t, err := svc.Temperature(ctx, actor(ctx), in.Period, in.Periods)
 			if err != nil {
-				return nil, casesFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			if t.Rows == nil {
 				t.Rows = []cases.TempRow{}
@@ -197,11 +181,11 @@ func registerCases(api huma.API, d Deps) {
 	mail.MaxBodyBytes = maxMailBytes
 	huma.Register(api, mail, func(ctx context.Context, in *mailInput) (*mailOutput, error) {
 		if !actor(ctx).IsConsortium() {
-			return nil, casesFail(ctx, d, cases.ErrForbidden)
+			return nil, fail(ctx, d, cases.ErrForbidden)
 		}
 		res, err := svc.Ingest(ctx, cases.Incoming{Raw: in.RawBody, Source: "api"})
 		if err != nil {
-			return nil, casesFail(ctx, d, err)
+			return nil, fail(ctx, d, err)
 		}
 		out := &mailOutput{Status: http.StatusCreated}
 		if res.Duplicate {
@@ -215,7 +199,7 @@ func registerCases(api huma.API, d Deps) {
 		func(ctx context.Context, in *idInput) (*caseDetailOutput, error) {
 			det, err := svc.Detail(ctx, actor(ctx), in.ID)
 			if err != nil {
-				return nil, casesFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			if det.Messages == nil {
 				det.Messages = []cases.Message{}
@@ -239,7 +223,7 @@ func registerCases(api huma.API, d Deps) {
 		}
 		c, err := svc.Update(ctx, actor(ctx), in.ID, in.Body)
 		if err != nil {
-			return nil, casesFail(ctx, d, err)
+			return nil, fail(ctx, d, err)
 		}
 		return &caseOutput{Body: c}, nil
 	})
@@ -248,7 +232,7 @@ func registerCases(api huma.API, d Deps) {
 	huma.Register(api, reply, func(ctx context.Context, in *replyInput) (*caseMessageOutput, error) {
 		m, err := svc.Reply(ctx, actor(ctx), in.ID, in.Body)
 		if err != nil {
-			return nil, casesFail(ctx, d, err)
+			return nil, fail(ctx, d, err)
 		}
 		return &caseMessageOutput{Body: m}, nil
 	})
@@ -256,7 +240,7 @@ func registerCases(api huma.API, d Deps) {
 		func(ctx context.Context, in *noteInput) (*caseMessageOutput, error) {
 			m, err := svc.AddNote(ctx, actor(ctx), in.ID, in.Body.Body)
 			if err != nil {
-				return nil, casesFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			return &caseMessageOutput{Body: m}, nil
 		})
@@ -264,7 +248,7 @@ func registerCases(api huma.API, d Deps) {
 		func(ctx context.Context, in *caseTagsInput) (*caseTagsOutput, error) {
 			ts, err := svc.SetTags(ctx, actor(ctx), in.ID, in.Body.Tags)
 			if err != nil {
-				return nil, casesFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			out := &caseTagsOutput{}
 			out.Body.Tags = append([]string{}, ts...)
@@ -274,14 +258,14 @@ func registerCases(api huma.API, d Deps) {
 		func(ctx context.Context, in *participantInput) (*participantOutput, error) {
 			p, err := svc.AddParticipant(ctx, actor(ctx), in.ID, in.Body.Email, in.Body.Name)
 			if err != nil {
-				return nil, casesFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			return &participantOutput{Body: p}, nil
 		})
 	huma.Register(api, gone(op("remove-case-participant", http.MethodDelete, "/cases/{id}/participants/{pid}", "Take a person off a case")),
 		func(ctx context.Context, in *participantDeleteInput) (*struct{}, error) {
 			if err := svc.RemoveParticipant(ctx, actor(ctx), in.ID, in.ParticipantID); err != nil {
-				return nil, casesFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			return nil, nil
 		})
@@ -289,7 +273,7 @@ func registerCases(api huma.API, d Deps) {
 		func(ctx context.Context, in *rawMailInput) (*rawMailOutput, error) {
 			data, err := svc.RawMail(ctx, actor(ctx), in.ID, in.MessageID)
 			if err != nil {
-				return nil, casesFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			name := fmt.Sprintf("case-%d-message-%d.eml", in.ID, in.MessageID)
 			return &rawMailOutput{ContentType: "message/rfc822", ContentDisposition: mime.FormatMediaType("attachment", map[string]string{"filename": name}), Body: data}, nil
@@ -298,7 +282,7 @@ func registerCases(api huma.API, d Deps) {
 		func(ctx context.Context, in *snippetRenderInput) (*snippetRenderOutput, error) {
 			text, err := svc.SnippetFor(ctx, actor(ctx), in.ID, in.SnippetID)
 			if err != nil {
-				return nil, casesFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			out := &snippetRenderOutput{}
 			out.Body.Text = text
@@ -317,7 +301,7 @@ func registerCaseSnippets(api huma.API, d Deps, op opFunc, created, gone opStatu
 		func(ctx context.Context, in *snippetListInput) (*snippetsOutput, error) {
 			ss, err := svc.Snippets(ctx, actor(ctx), in.Q, in.Lang)
 			if err != nil {
-				return nil, casesFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			return &snippetsOutput{Body: append([]cases.Snippet{}, ss...)}, nil
 		})
@@ -326,7 +310,7 @@ func registerCaseSnippets(api huma.API, d Deps, op opFunc, created, gone opStatu
 	huma.Register(api, create, func(ctx context.Context, in *snippetCreateInput) (*snippetOutput, error) {
 		sn, err := svc.SaveSnippet(ctx, actor(ctx), 0, in.Body)
 		if err != nil {
-			return nil, casesFail(ctx, d, err)
+			return nil, fail(ctx, d, err)
 		}
 		return &snippetOutput{Body: sn}, nil
 	})
@@ -338,14 +322,14 @@ func registerCaseSnippets(api huma.API, d Deps, op opFunc, created, gone opStatu
 		}
 		sn, err := svc.SaveSnippet(ctx, actor(ctx), in.ID, in.Body)
 		if err != nil {
-			return nil, casesFail(ctx, d, err)
+			return nil, fail(ctx, d, err)
 		}
 		return &snippetOutput{Body: sn}, nil
 	})
 	huma.Register(api, gone(op("delete-case-snippet", http.MethodDelete, "/case-snippets/{id}", "Remove a text snippet")),
 		func(ctx context.Context, in *idInput) (*struct{}, error) {
 			if err := svc.DeleteSnippet(ctx, actor(ctx), in.ID); err != nil {
-				return nil, casesFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			return nil, nil
 		})
@@ -357,7 +341,7 @@ func registerCaseViews(api huma.API, d Deps, op opFunc, created, gone opStatus) 
 		func(ctx context.Context, _ *struct{}) (*viewsOutput, error) {
 			vs, err := svc.Views(ctx, actor(ctx))
 			if err != nil {
-				return nil, casesFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			return &viewsOutput{Body: append([]cases.View{}, vs...)}, nil
 		})
@@ -370,14 +354,14 @@ func registerCaseViews(api huma.API, d Deps, op opFunc, created, gone opStatus) 
 		}
 		v, err := svc.SaveView(ctx, actor(ctx), in.Body.Name, cases.FilterFrom(q))
 		if err != nil {
-			return nil, casesFail(ctx, d, err)
+			return nil, fail(ctx, d, err)
 		}
 		return &viewOutput{Body: v}, nil
 	})
 	huma.Register(api, gone(op("delete-case-view", http.MethodDelete, "/case-views/{id}", "Remove a saved view")),
 		func(ctx context.Context, in *idInput) (*struct{}, error) {
 			if err := svc.DeleteView(ctx, actor(ctx), in.ID); err != nil {
-				return nil, casesFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			return nil, nil
 		})

@@ -36,14 +36,8 @@ func failEnrolment(ctx context.Context, d Deps, err error) error {
 	case errors.Is(err, enrolment.ErrWindowClosed):
 		msg := d.Catalog.T(l, "enrolment.error.window_closed", nil)
 		return huma.Error409Conflict(msg, &huma.ErrorDetail{Message: "enrolment.error.window_closed: " + msg})
-	case errors.Is(err, enrolment.ErrNotFound):
-		return huma.Error404NotFound(d.Catalog.T(l, "error.not_found", nil))
-	case errors.Is(err, enrolment.ErrForbidden):
-		return huma.Error403Forbidden(d.Catalog.T(l, "error.forbidden", nil))
-	case errors.Is(err, enrolment.ErrConflict):
-		return huma.Error409Conflict(d.Catalog.T(l, "error.conflict", nil))
 	}
-	return productFail(ctx, d, err)
+	return fail(ctx, d, err)
 }
 
 // enrolmentNow is the enrolment service's clock, which tests pin.

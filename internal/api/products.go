@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"mime"
 	"net/http"
 	"time"
@@ -156,20 +155,6 @@ type catalogueInput struct {
 }
 type catalogueOutput struct{ Body []products.CatalogueEntry }
 
-// productFail maps the products domain's errors as fail does the registry's.
-func productFail(ctx context.Context, d Deps, err error) error {
-	l := lang(ctx)
-	switch {
-	case errors.Is(err, products.ErrNotFound):
-		return huma.Error404NotFound(d.Catalog.T(l, "error.not_found", nil))
-	case errors.Is(err, products.ErrForbidden):
-		return huma.Error403Forbidden(d.Catalog.T(l, "error.forbidden", nil))
-	case errors.Is(err, products.ErrConflict):
-		return huma.Error409Conflict(d.Catalog.T(l, "error.conflict", nil))
-	}
-	return fail(ctx, d, err)
-}
-
 func needVersion(v int64) error {
 	if v == 0 {
 		return huma.Error422UnprocessableEntity("version is required", &huma.ErrorDetail{Location: "body.version", Message: "send the version you read"})
@@ -196,7 +181,7 @@ func registerProducts(api huma.API, d Deps) {
 			}
 			items, err := svc.Products(ctx, actor(ctx), f)
 			if err != nil {
-				return nil, productFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			out := &productsOutput{Body: make([]productView, 0, len(items))}
 			for _, it := range items {
@@ -208,7 +193,7 @@ func registerProducts(api huma.API, d Deps) {
 		func(ctx context.Context, in *productCreateInput) (*productOutput, error) {
 			p, err := svc.CreateProduct(ctx, actor(ctx), in.Body)
 			if err != nil {
-				return nil, productFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			return &productOutput{Body: viewProduct(*p, "")}, nil
 		})
@@ -217,12 +202,12 @@ func registerProducts(api huma.API, d Deps) {
 			by := actor(ctx)
 			p, err := svc.Product(ctx, by, in.ID)
 			if err != nil {
-				return nil, productFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			out := &productDetailOutput{}
 			out.Body.Product = viewProduct(*p, "")
 			if out.Body.Texts, err = svc.Texts(ctx, by, p.ID); err != nil {
-				return nil, productFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			return out, nil
 		})
@@ -234,7 +219,7 @@ func registerProducts(api huma.API, d Deps) {
 		}
 		p, err := svc.UpdateProduct(ctx, actor(ctx), in.ID, in.Body)
 		if err != nil {
-			return nil, productFail(ctx, d, err)
+			return nil, fail(ctx, d, err)
 		}
 		return &productOutput{Body: viewProduct(*p, "")}, nil
 	})
@@ -242,7 +227,7 @@ func registerProducts(api huma.API, d Deps) {
 		func(ctx context.Context, in *textInput) (*textOutput, error) {
 			t, err := svc.SetText(ctx, actor(ctx), in.ID, in.Lang, in.Body)
 			if err != nil {
-				return nil, productFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			return &textOutput{Body: t}, nil
 		})
@@ -258,7 +243,7 @@ func registerProducts(api huma.API, d Deps) {
 		huma.Register(api, o, func(ctx context.Context, in *idInput) (*productOutput, error) {
 			p, err := svc.SetPublished(ctx, actor(ctx), in.ID, pub)
 			if err != nil {
-				return nil, productFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			return &productOutput{Body: viewProduct(*p, "")}, nil
 		})
@@ -267,7 +252,7 @@ func registerProducts(api huma.API, d Deps) {
 		func(ctx context.Context, in *idInput) (*trainingListOutput, error) {
 			ms, err := svc.Training(ctx, actor(ctx), in.ID)
 			if err != nil {
-				return nil, productFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			return &trainingListOutput{Body: append([]products.TrainingMaterial{}, ms...)}, nil
 		})
@@ -275,7 +260,7 @@ func registerProducts(api huma.API, d Deps) {
 		func(ctx context.Context, in *trainingInput) (*trainingOutput, error) {
 			m, err := svc.AddTraining(ctx, actor(ctx), in.ID, in.Body)
 			if err != nil {
-				return nil, productFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			return &trainingOutput{Body: m}, nil
 		})
@@ -283,7 +268,7 @@ func registerProducts(api huma.API, d Deps) {
 	del.DefaultStatus = http.StatusNoContent
 	huma.Register(api, del, func(ctx context.Context, in *trainingDeleteInput) (*struct{}, error) {
 		if err := svc.RemoveTraining(ctx, actor(ctx), in.ID, in.TrainingID); err != nil {
-			return nil, productFail(ctx, d, err)
+			return nil, fail(ctx, d, err)
 		}
 		return nil, nil
 	})
@@ -291,7 +276,7 @@ func registerProducts(api huma.API, d Deps) {
 		func(ctx context.Context, in *idInput) (*licencesOutput, error) {
 			vs, err := svc.LicenceVersions(ctx, actor(ctx), in.ID)
 			if err != nil {
-				return nil, productFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			out := &licencesOutput{Body: make([]licenceView, 0, len(vs))}
 			for _, v := range vs {
@@ -303,7 +288,7 @@ func registerProducts(api huma.API, d Deps) {
 		func(ctx context.Context, in *licenceInput) (*licenceOutput, error) {
 			v, err := svc.AddLicenceVersion(ctx, actor(ctx), in.ID, in.domain())
 			if err != nil {
-				return nil, productFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			return &licenceOutput{Body: viewLicence(*v)}, nil
 		})
@@ -311,7 +296,7 @@ func registerProducts(api huma.API, d Deps) {
 		func(ctx context.Context, in *documentInput) (*documentOutput, error) {
 			name, data, err := svc.LicenceDocument(ctx, actor(ctx), in.ID, in.Version)
 			if err != nil {
-				return nil, productFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			return &documentOutput{ContentType: "application/pdf", ContentDisposition: mime.FormatMediaType("attachment", map[string]string{"filename": name}), Body: data}, nil
 		})
@@ -324,7 +309,7 @@ func registerProducts(api huma.API, d Deps) {
 		}
 		es, err := svc.Catalogue(ctx, l)
 		if err != nil {
-			return nil, productFail(ctx, d, err)
+			return nil, fail(ctx, d, err)
 		}
 		return &catalogueOutput{Body: es}, nil
 	})
@@ -337,7 +322,7 @@ func registerVendors(api huma.API, d Deps) {
 		func(ctx context.Context, _ *struct{}) (*vendorsOutput, error) {
 			vs, err := svc.Vendors(ctx, actor(ctx))
 			if err != nil {
-				return nil, productFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			return &vendorsOutput{Body: vs}, nil
 		})
@@ -345,7 +330,7 @@ func registerVendors(api huma.API, d Deps) {
 		func(ctx context.Context, in *vendorCreateInput) (*vendorOutput, error) {
 			v, err := svc.CreateVendor(ctx, actor(ctx), in.Body)
 			if err != nil {
-				return nil, productFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			return &vendorOutput{Body: v}, nil
 		})
@@ -353,7 +338,7 @@ func registerVendors(api huma.API, d Deps) {
 		func(ctx context.Context, in *idInput) (*vendorOutput, error) {
 			v, err := svc.Vendor(ctx, actor(ctx), in.ID)
 			if err != nil {
-				return nil, productFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			return &vendorOutput{Body: v}, nil
 		})
@@ -365,7 +350,7 @@ func registerVendors(api huma.API, d Deps) {
 			}
 			v, err := svc.UpdateVendor(ctx, actor(ctx), in.ID, in.Body)
 			if err != nil {
-				return nil, productFail(ctx, d, err)
+				return nil, fail(ctx, d, err)
 			}
 			return &vendorOutput{Body: v}, nil
 		})

@@ -15,20 +15,15 @@ import (
 const maxReportBytes = 256 << 20
 
 func usageFail(ctx context.Context, d Deps, err error) error {
-	l := lang(ctx)
 	var re *usage.ReportError
 	switch {
-	case errors.Is(err, usage.ErrNotFound):
-		return huma.Error404NotFound(d.Catalog.T(l, "error.not_found", nil))
-	case errors.Is(err, usage.ErrForbidden):
-		return huma.Error403Forbidden(d.Catalog.T(l, "error.forbidden", nil))
 	case errors.Is(err, usage.ErrNoKey):
 		return huma.Error409Conflict(err.Error())
 	case errors.As(err, &re):
 		return huma.Error422UnprocessableEntity(re.Error())
 	}
 	var v *usage.ValidationError
-	if errors.As(err, &v) {
+	if errors.As(err, &v) || isAny(err, notFound) || isAny(err, forbidden) {
 		return fail(ctx, d, err)
 	}
 	// A report that cannot be read: the parser says where and why.
