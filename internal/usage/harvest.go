@@ -107,8 +107,7 @@ func (s *Service) SaveEndpoint(ctx context.Context, by auth.Actor, in EndpointIn
 	}
 	var out Endpoint
 	err = s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		im := &importer{tx: tx, ctx: ctx, platforms: map[string]int64{}, now: s.now()}
-		pid, err := im.platform(in.Platform)
+		pid, _, err := internPlatform(ctx, tx, in.Platform, s.now())
 		if err != nil {
 			return err
 		}
@@ -418,9 +417,7 @@ func (s *Service) recordNoUsage(ctx context.Context, libraryID int64, platform, 
 			return fmt.Errorf("record the source: %w", err)
 		}
 		sourceID = src.ID
-		im := &importer{s: s, tx: tx, ctx: ctx, libraryID: libraryID, sourceID: src.ID, reportID: reportID, now: now,
-			platforms: map[string]int64{}, batches: map[batchKey]int64{}}
-		pid, err := im.platform(platform)
+		pid, _, err := internPlatform(ctx, tx, platform, now)
 		if err != nil {
 			return err
 		}

@@ -322,27 +322,41 @@ func (im *importer) flush() error {
 }
 
 func (im *importer) platform(name string) (int64, error) {
+	key := platformKey(name)
+	if id, ok := im.platforms[key]; ok {
+		return id, nil
+	}
+	id, display, err := internPlatform(im.ctx, im.tx, name, im.now)
+	if err != nil {
+		return 0, err
+	}
+	im.platforms[key] = id
+	im.names[id] = display
+	return id, nil
+}
+
+func platformName(name string) string {
 	name = strings.Join(strings.Fields(name), " ")
 	if name == "" {
 		name = "(ukjent plattform)"
 	}
-	key := strings.ToLower(name)
-	if id, ok := im.platforms[key]; ok {
-		return id, nil
+	return name
+}
+
+func platformKey(name string) string { return strings.ToLower(platformName(name)) }
+
+// internPlatform returns the platform of that name (compared without case
+// or extra spaces), adding it the first time; display is the name as stored.
+func internPlatform(ctx context.Context, tx bun.IDB, name string, now time.Time) (id int64, display string, err error) {
+	display, key := platformName(name), platformKey(name)
+	p := &Platform{Name: display, NameKey: key, CreatedAt: now}
+	if _, err := tx.NewInsert().Model(p).On("CONFLICT (name_key) DO NOTHING").Exec(ctx); err != nil {
+		return 0, "", fmt.Errorf("platform %q: %w", display, err)
 	}
-	p := &Platform{Name: name, NameKey: key, CreatedAt: im.now}
-	if _, err := im.tx.NewInsert().Model(p).On("CONFLICT (name_key) DO NOTHING").Exec(im.ctx); err != nil {
-		return 0, fmt.Errorf("platform %q: %w", name, err)
+	if err := tx.NewSelect().Model((*Platform)(nil)).Column("id").Where("name_key = ?", key).Scan(ctx, &id); err != nil {
+		return 0, "", fmt.Errorf("platform %q: %w", display, err)
 	}
-	var id int64
-	if err := im.tx.NewSelect().Model((*Platform)(nil)).Column("id").Where("name_key = ?", key).Scan(im.ctx, &id); err != nil {
-		return 0, fmt.Errorf("platform %q: %w", name, err)
-	}
-	im.platforms[key] = id
-	if im.names != nil {
-		im.names[id] = name
-	}
-	return id, nil
+	return id, display, nil
 }
 
 func (im *importer) metric(name string) (int64, error) {
