@@ -48,7 +48,7 @@ func cmdImportCounter(ctx context.Context, args []string, stdout io.Writer) erro
 		return err
 	}
 	defer s.DB.Close()
-	files, err := mailFiles(fs.Args())
+	files, err := inputFiles(fs.Args())
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,7 @@ func cmdImportMail(ctx context.Context, args []string, stdout io.Writer) error {
 		return errors.New("usage: samla import mail [--data DIR] FILE|DIR … (RFC 5322 .eml files, or directories of them)")
 	}
 	s.Cases.Address = desk.Address
-	files, err := mailFiles(paths)
+	files, err := inputFiles(paths)
 	if err != nil {
 		return err
 	}
@@ -70,10 +70,10 @@ func describe(g *cases.Ingested) string {
 	return g.Rule
 }
 
-// mailFiles expands directories into their files (a Maildir's cur/ and
+// inputFiles expands directories into their files (a Maildir's cur/ and
 // new/ included), in name order so a thread is read oldest first when
 // its files are numbered.
-func mailFiles(paths []string) ([]string, error) {
+func inputFiles(paths []string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
 		st, err := os.Stat(p)
