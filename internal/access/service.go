@@ -37,6 +37,10 @@ type Service struct {
 	Enrolment *enrolment.Service
 	// Now is the clock; entitlements change at midnight in Europe/Oslo.
 	Now func() time.Time
+	// Changed, if set, is called when Watch sees the audit log move: the
+	// server uses it to forget cached API tokens, which may have been
+	// revoked by another process.
+	Changed func()
 
 	cur       atomic.Pointer[Index]
 	rebuildMu sync.Mutex // one rebuild at a time; readers never take it
@@ -135,6 +139,9 @@ func (s *Service) Watch(ctx context.Context, every time.Duration, log *slog.Logg
 			}
 			if stamp == ix.Stamp && calendar.Today(s.now()) == ix.Day {
 				return
+			}
+			if stamp != ix.Stamp && s.Changed != nil {
+				s.Changed()
 			}
 		}
 		if err := s.Rebuild(ctx); err != nil && ctx.Err() == nil {

@@ -114,12 +114,11 @@ func authenticate(api huma.API, d Deps) func(huma.Context, func(huma.Context)) {
 			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, d.Catalog.T(l, "error.unauthorized", nil))
 			return
 		}
-		u, err := d.Users.UserForToken(ctx.Context(), strings.TrimSpace(token))
-		if err != nil {
+		a, err := d.Users.ActorForToken(ctx.Context(), strings.TrimSpace(token))
+		if errors.Is(err, auth.ErrBadCredentials) {
 			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, d.Catalog.T(l, "error.unauthorized", nil))
 			return
 		}
-		a, err := d.Users.Actor(ctx.Context(), u)
 		if err != nil {
 			_ = huma.WriteErr(api, ctx, http.StatusInternalServerError, d.Catalog.T(l, "error.internal", nil))
 			return

@@ -68,6 +68,8 @@ type Service struct {
 	DB          *db.DB
 	Scope       LibraryScope
 	VendorScope VendorScope
+
+	tokens tokenCache
 }
 
 // NewUser is what an admin (or `samla user add`) gives to create a user.
@@ -265,23 +267,31 @@ func (s *Service) RevokeToken(ctx context.Context, by Actor, id int64) error {
 
 // UserForToken finds the user behind a bearer token.
 func (s *Service) UserForToken(ctx context.Context, clear string) (*User, error) {
-	if !strings.HasPrefix(clear, tokenPrefix) {
-		return nil, ErrBadCredentials
-	}
-	t := new(APIToken)
-	if err := s.DB.NewSelect().Model(t).Where("token_hash = ?", hashToken(clear)).Scan(ctx); err != nil {
-		if db.IsNoRows(err) {
-			return nil, ErrBadCredentials
-		}
-		return nil, fmt.Errorf("token lookup: %w", err)
-	}
-	u, err := s.ByID(ctx, t.UserID)
-	if err != nil || u.Disabled {
-		return nil, ErrBadCredentials
+	u, t, err := s.userForToken(ctx, clear)
+	if err != nil {
+		return nil, err
 	}
 	// Last use is a convenience for spotting dead tokens; a failed update must not block the request.
 	_, _ = s.DB.NewUpdate().Model(t).Set("last_used_at = ?", time.Now().UTC()).WherePK().Exec(ctx)
 	return u, nil
+}
+
+func (s *Service) userForToken(ctx context.Context, clear string) (*User, *APIToken, error) {
+	if !strings.HasPrefix(clear, tokenPrefix) {
+		return nil, nil, ErrBadCredentials
+	}
+	t := new(APIToken)
+	if err := s.DB.NewSelect().Model(t).Where("token_hash = ?", hashToken(clear)).Scan(ctx); err != nil {
+		if db.IsNoRows(err) {
+			return nil, nil, ErrBadCredentials
+		}
+		return nil, nil, fmt.Errorf("token lookup: %w", err)
+	}
+	u, err := s.ByID(ctx, t.UserID)
+	if err != nil || u.Disabled {
+		return nil, nil, ErrBadCredentials
+	}
+	return u, t, nil
 }
 
 // Tokens are long random strings, so a fast hash is enough: there is

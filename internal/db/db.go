@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -34,6 +35,8 @@ const (
 type DB struct {
 	*bun.DB
 	Engine Engine
+
+	commits atomic.Int64
 }
 
 // Open connects to the database named by url, or to a SQLite file at
@@ -121,8 +124,17 @@ func (d *DB) Migrate(ctx context.Context) error {
 
 // Tx runs fn in one transaction: everything fn writes lands, or nothing does.
 func (d *DB) Tx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
-	return d.RunInTx(ctx, nil, fn)
+	err := d.RunInTx(ctx, nil, fn)
+	if err == nil {
+		d.commits.Add(1)
+	}
+	return err
 }
+
+// Commits counts the transactions this process has committed through Tx.
+// Every change to the registry is one, so a cache filled while Commits was
+// n is still true while it is n (for this process's own changes).
+func (d *DB) Commits() int64 { return d.commits.Load() }
 
 // IsUniqueViolation reports whether err is a unique-constraint failure on
 // either engine, so callers can turn a race into a clear message.

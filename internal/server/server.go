@@ -63,7 +63,7 @@ func NewServices(d *db.DB) (*Services, error) {
 	b := &billing.Service{DB: d, Catalog: cat, Rates: rs.RateOn}
 	c := &cases.Service{DB: d, Catalog: cat}
 	u := &usage.Service{DB: d}
-	ac := &access.Service{DB: d, Enrolment: e}
+	ac := &access.Service{DB: d, Enrolment: e, Changed: users.ForgetTokens}
 	return &Services{DB: d, Users: users, Members: m, Products: p, Enrolment: e, Rates: rs, Billing: b, Cases: c, Usage: u, Access: ac, Catalog: cat}, nil
 }
 
