@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"time"
 
 	"github.com/samla-org/samla/internal/jobs"
@@ -18,5 +19,10 @@ func dutiesOf(s *server.Services) []jobs.Duty {
 		// Plan last month's SUSHI harvest from the 5th, and ask for what is due
 		// (queued reports and retries come due on their own schedule).
 		{Name: "usage harvest", Every: 15 * time.Minute, Run: s.Usage.Tick},
+		// Tell each vendor, once a day, which of its subscribers' IP ranges changed.
+		{Name: "IP range digests", Every: time.Hour, Run: func(ctx context.Context) error {
+			_, err := s.Access.SendDigests(ctx, s.Catalog, time.Now())
+			return err
+		}},
 	}
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/hkdf"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/samla-org/samla/internal/config"
@@ -20,6 +23,8 @@ import (
 	"github.com/samla-org/samla/internal/jobs"
 	"github.com/samla-org/samla/internal/mail"
 	"github.com/samla-org/samla/internal/server"
+	"github.com/samla-org/samla/internal/sso/oidc"
+	"github.com/samla-org/samla/internal/sso/saml"
 	samlausage "github.com/samla-org/samla/internal/usage"
 )
 
@@ -87,9 +92,70 @@ func cmdServe(ctx context.Context, args []string, stdout io.Writer, log *slog.Lo
 	}
 	defer stopDesk()
 	startDuties(ctx, s, log)
-	return serve(ctx, cfg, s, log, func(url string) {
+	providers, err := ssoProviders(cfg, s, log)
+	if err != nil {
+		return err
+	}
+	h, err := server.HandlerWithSSO(s, cfg.DataDir, log, providers)
+	if err != nil {
+		return err
+	}
+	return serveHandler(ctx, cfg, h, func(url string) {
 		fmt.Fprintf(stdout, "Samla %s serving on %s (%s database)\n", version(), url, s.DB.Engine)
 	})
+}
+
+// ssoProviders reads single sign-on from the environment (SAMLA_OIDC_*,
+// SAMLA_SAML_*). Both need to know Samla's public address: SAMLA_BASE_URL,
+// or the listen address when Samla is reached directly.
+func ssoProviders(cfg *config.Config, s *server.Services, log *slog.Logger) (server.SSO, error) {
+	c, err := config.SSOFromEnv()
+	if err != nil {
+		return server.SSO{}, err
+	}
+	var out server.SSO
+	if c.OIDC == nil && c.SAMLMetadata == "" {
+		return out, nil
+	}
+	base := strings.TrimRight(cfg.BaseURL, "/")
+	if base == "" {
+		base = "http://" + cfg.Addr
+		log.Warn("single sign-on without SAMLA_BASE_URL: identity providers will send users back to the listen address", "url", base)
+	}
+	if o := c.OIDC; o != nil {
+		out.OIDC = append(out.OIDC, oidc.Config{Key: o.Key, Label: o.Label, Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret,
+			BaseURL: base, CookieKey: cookieKey(s.Usage.Key, log)})
+	}
+	if c.SAMLMetadata != "" {
+		kp, err := saml.LoadOrCreateKeyPair(cfg.DataDir)
+		if err != nil {
+			return out, err
+		}
+		sc := &saml.Config{BaseURL: base, Label: c.SAMLLabel, KeyPair: kp, Logger: log}
+		if strings.HasPrefix(c.SAMLMetadata, "https://") || strings.HasPrefix(c.SAMLMetadata, "http://") {
+			sc.IDPMetadataURL = c.SAMLMetadata
+		} else if sc.IDPMetadata, err = os.ReadFile(c.SAMLMetadata); err != nil {
+			return out, fmt.Errorf("SAMLA_SAML_IDP_METADATA: %w", err)
+		}
+		out.SAML = sc
+	}
+	return out, nil
+}
+
+// cookieKey protects sign-ins in flight. Derived from SAMLA_SECRET_KEY it
+// survives a restart; without one it is random, and a sign-in that spans a
+// restart simply has to be started again.
+func cookieKey(secret []byte, log *slog.Logger) []byte {
+	if secret != nil {
+		k, err := hkdf.Key(sha256.New, secret, nil, "samla oidc flow cookies", 32)
+		if err == nil {
+			return k
+		}
+	}
+	log.Info("single sign-on: no SAMLA_SECRET_KEY, so sign-ins in progress do not survive a restart")
+	k := make([]byte, 32)
+	_, _ = rand.Read(k)
+	return k
 }
 
 // cmdDemo makes a fresh demo database. Without --data it uses a new

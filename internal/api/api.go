@@ -73,6 +73,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 	registerCases(api, d)
 	registerUsage(api, d)
 	registerAccess(api, d)
+	registerAccessRanges(api, d)
 	return api
 }
 
@@ -82,6 +83,7 @@ func Register(mux *http.ServeMux, d Deps) huma.API {
 func RegisterAccessOnly(mux *http.ServeMux, d Deps) huma.API {
 	api := newAPI(mux, d)
 	registerAccess(api, d)
+	registerAccessRanges(api, d)
 	return api
 }
 

@@ -4,10 +4,12 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"time"
 
 	"github.com/samla-org/samla/internal/access"
 	"github.com/samla-org/samla/internal/api"
@@ -26,6 +28,10 @@ import (
 	"github.com/samla-org/samla/internal/products/productweb"
 	"github.com/samla-org/samla/internal/rates"
 	"github.com/samla-org/samla/internal/rates/ratesweb"
+	"github.com/samla-org/samla/internal/sso"
+	"github.com/samla-org/samla/internal/sso/oidc"
+	"github.com/samla-org/samla/internal/sso/saml"
+	"github.com/samla-org/samla/internal/sso/ssoweb"
 	"github.com/samla-org/samla/internal/usage"
 	"github.com/samla-org/samla/internal/usage/usageweb"
 	"github.com/samla-org/samla/internal/web"
@@ -46,6 +52,7 @@ type Services struct {
 	Cases     *cases.Service
 	Usage     *usage.Service
 	Access    *access.Service
+	SSO       *sso.Service
 	Catalog   *i18n.Catalog
 }
 
@@ -64,17 +71,35 @@ func NewServices(d *db.DB) (*Services, error) {
 	c := &cases.Service{DB: d, Catalog: cat}
 	u := &usage.Service{DB: d}
 	ac := &access.Service{DB: d, Enrolment: e, Changed: users.ForgetTokens}
-	return &Services{DB: d, Users: users, Members: m, Products: p, Enrolment: e, Rates: rs, Billing: b, Cases: c, Usage: u, Access: ac, Catalog: cat}, nil
+	return &Services{DB: d, Users: users, Members: m, Products: p, Enrolment: e, Rates: rs, Billing: b, Cases: c, Usage: u, Access: ac,
+		SSO: &sso.Service{DB: d, Users: users}, Catalog: cat}, nil
 }
 
 // Handler is the whole application: pages, API and static files.
 func Handler(s *Services, dataDir string, log *slog.Logger) (http.Handler, error) {
+	return HandlerWithSSO(s, dataDir, log, SSO{})
+}
+
+// SSO are the identity providers staff can sign in with. Their Finisher
+// is made here, from the web app.
+type SSO struct {
+	OIDC []oidc.Config
+	SAML *saml.Config
+}
+
+// HandlerWithSSO is Handler with single sign-on. A provider that cannot be
+// reached at start is left out and logged: password login still works, and
+// a restart picks it up.
+func HandlerWithSSO(s *Services, dataDir string, log *slog.Logger, providers SSO) (http.Handler, error) {
 	app, err := web.New(s.DB, s.Users, s.Catalog, log)
 	if err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
 	if err := app.Routes(mux); err != nil {
+		return nil, err
+	}
+	if err := registerSSO(mux, app, s, providers, log); err != nil {
 		return nil, err
 	}
 	if err := memberweb.Register(mux, app, s.Members, filepath.Join(dataDir, "uploads")); err != nil {
@@ -113,6 +138,36 @@ func Handler(s *Services, dataDir string, log *slog.Logger) (http.Handler, error
 	root.Handle(api.Prefix+"/", apiMux)
 	root.Handle("/", app.Handler(mux))
 	return root, nil
+}
+
+func registerSSO(mux *http.ServeMux, app *web.App, s *Services, providers SSO, log *slog.Logger) error {
+	if err := ssoweb.Register(mux, app, s.SSO); err != nil {
+		return err
+	}
+	fin := &ssoweb.Finisher{App: app, SSO: s.SSO}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for _, c := range providers.OIDC {
+		p, err := oidc.New(ctx, c, fin)
+		if err != nil {
+			log.Error("single sign-on: OpenID Connect provider left out", "key", c.Key, "issuer", c.Issuer, "err", err)
+			continue
+		}
+		p.Register(mux)
+		app.SignInOptions = append(app.SignInOptions, p)
+	}
+	if c := providers.SAML; c != nil {
+		p, err := saml.New(ctx, *c, fin)
+		if err != nil {
+			log.Error("single sign-on: SAML identity provider left out", "err", err)
+			return nil
+		}
+		p.Register(mux)
+		// The identity provider's answer is a form posted from its origin.
+		app.AllowCrossOriginPost(saml.ACSPattern)
+		app.SignInOptions = append(app.SignInOptions, p)
+	}
+	return nil
 }
 
 // AccessHandler is the IP lookup alone, with its health check: what

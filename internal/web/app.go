@@ -30,6 +30,25 @@ type App struct {
 	Log      *slog.Logger
 	layout   *Layout
 	throttle *loginThrottle
+	pages    *Pages // the shared pages, parsed by Routes
+
+	// SignInOptions are the identity providers offered on the login page.
+	SignInOptions []SignInOption
+	// crossOriginPosts are routes that take a POST from another origin on
+	// purpose (a SAML identity provider's answer).
+	crossOriginPosts []string
+}
+
+// SignInOption is an identity provider's button on the login page.
+type SignInOption interface {
+	Label() string
+	LoginPath(next string) string
+}
+
+// AllowCrossOriginPost exempts one route pattern, e.g. "POST /sso/saml/acs",
+// from the cross-origin protection of forms. Call it before Handler.
+func (a *App) AllowCrossOriginPost(pattern string) {
+	a.crossOriginPosts = append(a.crossOriginPosts, pattern)
 }
 
 // New wires the shared web parts.
@@ -86,6 +105,9 @@ func (a *App) Handler(mux http.Handler) http.Handler {
 	h := a.identify(mux)
 	h = a.Sessions.LoadAndSave(h)
 	cop := http.NewCrossOriginProtection()
+	for _, p := range a.crossOriginPosts {
+		cop.AddInsecureBypassPattern(p)
+	}
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, a.Catalog.T(i18n.Pick("", r.Header.Get("Accept-Language")), "error.cross_origin", nil), http.StatusForbidden)
 	}))

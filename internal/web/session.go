@@ -17,6 +17,7 @@ func (a *App) Routes(mux *http.ServeMux) error {
 	if err != nil {
 		return err
 	}
+	a.pages = pages
 	mux.Handle("GET /static/", Static())
 	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) { a.showLogin(w, r, pages, "", http.StatusOK) })
 	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) { a.login(w, r, pages) })
@@ -30,9 +31,37 @@ func (a *App) Routes(mux *http.ServeMux) error {
 	return nil
 }
 
+type signInButton struct{ Label, Path string }
+
 func (a *App) showLogin(w http.ResponseWriter, r *http.Request, pages *Pages, errMsg string, status int) {
-	p := a.NewPage(r, a.T(r, "login.title", nil), map[string]string{"Error": errMsg, "Next": r.FormValue("next"), "Email": r.FormValue("email")})
+	next := r.FormValue("next")
+	buttons := make([]signInButton, len(a.SignInOptions))
+	for i, o := range a.SignInOptions {
+		buttons[i] = signInButton{Label: o.Label(), Path: o.LoginPath(next)}
+	}
+	p := a.NewPage(r, a.T(r, "login.title", nil), map[string]any{"Error": errMsg, "Next": next, "Email": r.FormValue("email"), "SignIn": buttons})
 	a.Render(w, r, pages, "login.html", status, p)
+}
+
+// LoginFailed shows the login page with a message, for a sign-in through
+// an identity provider that did not succeed.
+func (a *App) LoginFailed(w http.ResponseWriter, r *http.Request, msg string, status int) {
+	a.showLogin(w, r, a.pages, msg, status)
+}
+
+// StartSession logs the user in on this browser and sends it on to next,
+// a local path (anything else goes to the library list).
+func (a *App) StartSession(w http.ResponseWriter, r *http.Request, userID int64, next string) {
+	// A new token on login defeats session fixation.
+	if err := a.Sessions.RenewToken(r.Context()); err != nil {
+		a.ServerError(w, r, err)
+		return
+	}
+	a.Sessions.Put(r.Context(), "user_id", userID)
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		next = "/libraries"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 func (a *App) login(w http.ResponseWriter, r *http.Request, pages *Pages) {
@@ -53,17 +82,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request, pages *Pages) {
 		return
 	}
 	a.throttle.succeed(key)
-	// A new token on login defeats session fixation.
-	if err := a.Sessions.RenewToken(r.Context()); err != nil {
-		a.ServerError(w, r, err)
-		return
-	}
-	a.Sessions.Put(r.Context(), "user_id", u.ID)
-	next := r.FormValue("next")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
-		next = "/libraries"
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	a.StartSession(w, r, u.ID, r.FormValue("next"))
 }
 
 func (a *App) logout(w http.ResponseWriter, r *http.Request) {
