@@ -144,7 +144,7 @@ func TestAccessDoneWhen(t *testing.T) {
 		"193.157.1.20":      fmt.Sprintf("%d:Tidsskrift A,%d:Tidsskrift B", oslo, oslo),
 		"2001:700:100:9::1": fmt.Sprintf("%d:Tidsskrift A,%d:Tidsskrift B", oslo, oslo),
 		"158.36.10.199":     fmt.Sprintf("%d:Tidsskrift A,%d:Tidsskrift B", oslo, oslo),
-		"158.36.10.200":     "", // just past Oslo's start–end range
+		"158.36.10.200":     "",                                     // just past Oslo's start–end range
 		"129.177.3.4":       fmt.Sprintf("%d:Tidsskrift A", bergen), // not the other vendor's product
 		"128.39.1.1":        "",                                     // Trondheim's subscription ended
 		"192.0.2.1":         "",
