@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -19,24 +18,7 @@ import (
 // getWith sends a GET with extra headers (name, value, …).
 func (e *env) getWith(token, path string, headers ...string) resp {
 	e.t.Helper()
-	req, err := http.NewRequest(http.MethodGet, e.srv.URL+"/api/v1"+path, nil)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := e.srv.Client().Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return resp{Status: res.StatusCode, Header: res.Header, Body: b}
+	return e.send(token, http.MethodGet, path, nil, headers...)
 }
 
 // vendorWithProduct adds a vendor with one product and returns the ids.

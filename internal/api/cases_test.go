@@ -3,7 +3,6 @@ package api_test
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -65,22 +64,7 @@ func casesEnv(t *testing.T) *env {
 // mail posts one raw mail to the desk as message/rfc822.
 func (e *env) mail(token string, raw []byte) resp {
 	e.t.Helper()
-	req, err := http.NewRequest("POST", e.srv.URL+"/api/v1/cases/mail", bytes.NewReader(raw))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "message/rfc822")
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := e.srv.Client().Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return resp{Status: res.StatusCode, Header: res.Header, Body: b}
+	return e.send(token, http.MethodPost, "/cases/mail", bytes.NewReader(raw), "Content-Type", "message/rfc822")
 }
 
 func rawMail(id, from, subject, body string) []byte {

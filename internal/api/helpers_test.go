@@ -91,15 +91,26 @@ func (e *env) call(token, method, path string, body any) resp {
 		}
 		rd, ctype = bytes.NewReader(j), "application/json"
 	}
-	req, err := http.NewRequest(method, e.srv.URL+"/api/v1"+path, rd)
+	var headers []string
+	if ctype != "" {
+		headers = append(headers, "Content-Type", ctype)
+	}
+	return e.send(token, method, path, rd, headers...)
+}
+
+// send is one request to the API with a token (if any) and extra headers
+// (name, value, …), read whole.
+func (e *env) send(token, method, path string, body io.Reader, headers ...string) resp {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.srv.URL+"/api/v1"+path, body)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
 	}
 	res, err := e.srv.Client().Do(req)
 	if err != nil {
