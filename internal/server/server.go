@@ -131,11 +131,13 @@ func HandlerWithSSO(s *Services, dataDir string, log *slog.Logger, providers SSO
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	apiMux := http.NewServeMux()
-	api.Register(apiMux, api.Deps{Users: s.Users, Members: s.Members, Products: s.Products, Enrolment: s.Enrolment, Billing: s.Billing, Rates: s.Rates, Cases: s.Cases, Usage: s.Usage, Access: s.Access, Catalog: s.Catalog, Version: Version})
+	deps := api.Deps{Users: s.Users, Members: s.Members, Products: s.Products, Enrolment: s.Enrolment, Billing: s.Billing, Rates: s.Rates, Cases: s.Cases, Usage: s.Usage, Access: s.Access, Catalog: s.Catalog, Version: Version}
+	api.Register(apiMux, deps)
 	// The API authenticates by bearer token, not cookies, so it sits outside
 	// the session and cross-origin middleware that protect the forms.
 	root := http.NewServeMux()
 	root.Handle(api.Prefix+"/", apiMux)
+	root.Handle(accessLookupPattern, api.AccessLookupFast(deps, apiMux))
 	root.Handle("/", app.Handler(mux))
 	return root, nil
 }
@@ -170,13 +172,18 @@ func registerSSO(mux *http.ServeMux, app *web.App, s *Services, providers SSO, l
 	return nil
 }
 
+// accessLookupPattern is the one API route with a hand-written fast path.
+const accessLookupPattern = "GET " + api.Prefix + "/access/ip/{address}"
+
 // AccessHandler is the IP lookup alone, with its health check: what
 // `samla serve --access-only` serves.
 func AccessHandler(s *Services) http.Handler {
 	apiMux := http.NewServeMux()
-	api.RegisterAccessOnly(apiMux, api.Deps{Users: s.Users, Access: s.Access, Catalog: s.Catalog, Version: Version})
+	deps := api.Deps{Users: s.Users, Access: s.Access, Catalog: s.Catalog, Version: Version}
+	api.RegisterAccessOnly(apiMux, deps)
 	root := http.NewServeMux()
 	root.Handle(api.Prefix+"/", apiMux)
+	root.Handle(accessLookupPattern, api.AccessLookupFast(deps, apiMux))
 	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := s.DB.PingContext(r.Context()); err != nil {
 			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
