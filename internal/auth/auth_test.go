@@ -62,17 +62,17 @@ func TestLoginTokensAndAudit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.UserForToken(ctx, clear)
-	if err != nil || got.ID != u.ID {
+	got, err := s.ActorForToken(ctx, clear)
+	if err != nil || got.UserID != u.ID {
 		t.Fatalf("token lookup: %v %v", got, err)
 	}
-	if _, err := s.UserForToken(ctx, clear+"0"); err != auth.ErrBadCredentials {
+	if _, err := s.ActorForToken(ctx, clear+"0"); err != auth.ErrBadCredentials {
 		t.Errorf("altered token accepted: %v", err)
 	}
 	if err := s.RevokeToken(ctx, a, tok.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.UserForToken(ctx, clear); err != auth.ErrBadCredentials {
+	if _, err := s.ActorForToken(ctx, clear); err != auth.ErrBadCredentials {
 		t.Errorf("revoked token accepted: %v", err)
 	}
 	es, err := audit.List(ctx, d, audit.Query{Entity: "api_token"})

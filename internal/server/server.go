@@ -123,13 +123,7 @@ func HandlerWithSSO(s *Services, dataDir string, log *slog.Logger, providers SSO
 	if err := usageweb.Register(mux, app, usageweb.Deps{Usage: s.Usage, Members: s.Members, Products: s.Products}); err != nil {
 		return nil, err
 	}
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if err := s.DB.PingContext(r.Context()); err != nil {
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		_, _ = w.Write([]byte("ok\n"))
-	})
+	mux.HandleFunc("GET /healthz", healthz(s))
 	apiMux := http.NewServeMux()
 	deps := api.Deps{Users: s.Users, Members: s.Members, Products: s.Products, Enrolment: s.Enrolment, Billing: s.Billing, Rates: s.Rates, Cases: s.Cases, Usage: s.Usage, Access: s.Access, Catalog: s.Catalog, Version: Version}
 	api.Register(apiMux, deps)
@@ -184,12 +178,17 @@ func AccessHandler(s *Services) http.Handler {
 	root := http.NewServeMux()
 	root.Handle(api.Prefix+"/", apiMux)
 	root.Handle(accessLookupPattern, api.AccessLookupFast(deps, apiMux))
-	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	root.HandleFunc("GET /healthz", healthz(s))
+	return root
+}
+
+// healthz answers ok while the database does.
+func healthz(s *Services) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		if err := s.DB.PingContext(r.Context()); err != nil {
 			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
 			return
 		}
 		_, _ = w.Write([]byte("ok\n"))
-	})
-	return root
+	}
 }
