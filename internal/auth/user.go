@@ -86,6 +86,22 @@ func (s *Service) Create(ctx context.Context, by Actor, n NewUser) (*User, error
 	if !by.CanManageUsers() {
 		return nil, ErrForbidden
 	}
+	var u *User
+	err := s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		u, err = CreateTx(ctx, tx, by.Who(), n, "")
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// CreateTx checks and inserts a user inside the caller's transaction, with
+// its audit record (reason may be empty). The caller has checked that who
+// may create users: an admin, or single sign-on from an allowed domain.
+func CreateTx(ctx context.Context, tx bun.IDB, who audit.Who, n NewUser, reason string) (*User, error) {
 	n.Email = strings.ToLower(strings.TrimSpace(n.Email))
 	if n.Email == "" || !strings.Contains(n.Email, "@") {
 		return nil, fmt.Errorf("user e-mail %q: not an e-mail address", n.Email)
@@ -105,20 +121,18 @@ func (s *Service) Create(ctx context.Context, by Actor, n NewUser) (*User, error
 	}
 	u := &User{Email: n.Email, Name: strings.TrimSpace(n.Name), PasswordHash: hash, Role: n.Role,
 		LibraryID: n.LibraryID, VendorID: n.VendorID, Country: n.Country, CountyNumber: n.CountyNumber, CreatedAt: time.Now().UTC()}
-	err = s.DB.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(u).Exec(ctx); err != nil {
-			if db.IsUniqueViolation(err) {
-				return ErrUserExists
-			}
-			return fmt.Errorf("insert user: %w", err)
+	if _, err := tx.NewInsert().Model(u).Exec(ctx); err != nil {
+		if db.IsUniqueViolation(err) {
+			return nil, ErrUserExists
 		}
-		return audit.Write(ctx, tx, by.Who(), audit.Record{Entity: "user", EntityID: u.ID, Action: "create",
-			Changes: []audit.Change{{Field: "email", After: u.Email}, {Field: "role", After: string(u.Role)}}})
-	})
-	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("insert user: %w", err)
 	}
-	return u, nil
+	rec := audit.Record{Entity: "user", EntityID: u.ID, Action: "create", Reason: reason,
+		Changes: []audit.Change{{Field: "email", After: u.Email}, {Field: "role", After: string(u.Role)}}}
+	if u.LibraryID != nil {
+		rec.LibraryID = *u.LibraryID
+	}
+	return u, audit.Write(ctx, tx, who, rec)
 }
 
 // List returns all users, by name.

@@ -94,7 +94,7 @@ func (s *Service) SignIn(ctx context.Context, id Identity) (*auth.User, error) {
 		case err == nil:
 			userID = u.ID
 		case db.IsNoRows(err):
-			if userID, err = s.createFromDomain(ctx, tx, who, email, id.Name, now); err != nil {
+			if userID, err = s.createFromDomain(ctx, tx, who, email, id.Name); err != nil {
 				return err
 			}
 		default:
@@ -120,7 +120,7 @@ func (s *Service) SignIn(ctx context.Context, id Identity) (*auth.User, error) {
 	return u, nil
 }
 
-func (s *Service) createFromDomain(ctx context.Context, tx bun.Tx, who audit.Who, email, name string, now time.Time) (int64, error) {
+func (s *Service) createFromDomain(ctx context.Context, tx bun.Tx, who audit.Who, email, name string) (int64, error) {
 	_, host, _ := strings.Cut(email, "@")
 	d := new(Domain)
 	if err := tx.NewSelect().Model(d).Where("domain = ?", host).Scan(ctx); err != nil {
@@ -138,16 +138,12 @@ func (s *Service) createFromDomain(ctx context.Context, tx bun.Tx, who audit.Who
 	if _, err := rand.Read(raw); err != nil {
 		return 0, err
 	}
-	hash, err := auth.HashPassword(hex.EncodeToString(raw))
+	u, err := auth.CreateTx(ctx, tx, who, auth.NewUser{Email: email, Name: name, Password: hex.EncodeToString(raw),
+		Role: d.Role, LibraryID: d.LibraryID, VendorID: d.VendorID}, "sign-in domain "+d.Domain)
 	if err != nil {
-		return 0, err
-	}
-	u := &auth.User{Email: email, Name: strings.TrimSpace(name), PasswordHash: hash, Role: d.Role, LibraryID: d.LibraryID, VendorID: d.VendorID, CreatedAt: now}
-	if _, err := tx.NewInsert().Model(u).Exec(ctx); err != nil {
 		return 0, fmt.Errorf("create user %s: %w", email, err)
 	}
-	return u.ID, audit.Write(ctx, tx, who, audit.Record{Entity: "user", EntityID: u.ID, LibraryID: deref(d.LibraryID), Action: "create",
-		Changes: []audit.Change{{Field: "email", After: u.Email}, {Field: "role", After: string(u.Role)}}, Reason: "sign-in domain " + d.Domain})
+	return u.ID, nil
 }
 
 // DomainInput is what an admin gives to allow a domain.
