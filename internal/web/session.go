@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -148,13 +150,33 @@ type usersData struct {
 	Users    []auth.User
 	Roles    []auth.Role
 	Counties []refdata.County
-	Vendors  []vendorOption
+	Vendors  []NameOption
 	Form     map[string]string
 }
 
-type vendorOption struct {
+// NameOption is one choice in a picker of libraries or vendors.
+type NameOption struct {
 	ID   int64  `bun:"id"`
 	Name string `bun:"name"`
+}
+
+// LibraryOptions and VendorOptions list ids and names for pickers: pages of
+// other domains need only these two columns, not the domains' services.
+func (a *App) LibraryOptions(ctx context.Context) ([]NameOption, error) {
+	return a.nameOptions(ctx, "libraries")
+}
+
+// VendorOptions: see LibraryOptions.
+func (a *App) VendorOptions(ctx context.Context) ([]NameOption, error) {
+	return a.nameOptions(ctx, "vendors")
+}
+
+func (a *App) nameOptions(ctx context.Context, table string) ([]NameOption, error) {
+	var opts []NameOption
+	if err := a.DB.NewSelect().TableExpr(table).Column("id", "name").OrderExpr("name").Scan(ctx, &opts); err != nil {
+		return nil, fmt.Errorf("%s for a picker: %w", table, err)
+	}
+	return opts, nil
 }
 
 func (a *App) showUsers(w http.ResponseWriter, r *http.Request, pages *Pages, form map[string]string, errMsg string, status int) {
@@ -168,9 +190,8 @@ func (a *App) showUsers(w http.ResponseWriter, r *http.Request, pages *Pages, fo
 	}
 	form["Error"] = errMsg
 	counties := append(refdata.Counties("NO"), refdata.Counties("SE")...)
-	// Vendors belong to the products domain; the picker needs only names.
-	var vendors []vendorOption
-	if err := a.DB.NewSelect().TableExpr("vendors").Column("id", "name").OrderExpr("name").Scan(r.Context(), &vendors); err != nil {
+	vendors, err := a.VendorOptions(r.Context())
+	if err != nil {
 		a.ServerError(w, r, err)
 		return
 	}

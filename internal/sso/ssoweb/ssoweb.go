@@ -85,16 +85,11 @@ type handlers struct {
 	pages *web.Pages
 }
 
-type option struct {
-	ID   int64  `bun:"id"`
-	Name string `bun:"name"`
-}
-
 type domainsPage struct {
 	Domains   []sso.Domain
 	Roles     []auth.Role
-	Libraries []option
-	Vendors   []option
+	Libraries []web.NameOption
+	Vendors   []web.NameOption
 	Names     map[string]string // "library:7" → name, for the list
 	Form      map[string]string
 	Error     string
@@ -107,13 +102,12 @@ func (h *handlers) show(w http.ResponseWriter, r *http.Request, form map[string]
 		h.app.ServerError(w, r, err)
 		return
 	}
-	// The pickers need only names; libraries and vendors belong to their domains.
 	p := domainsPage{Domains: ds, Roles: auth.Roles, Form: form, Error: errMsg, Names: map[string]string{}}
-	if err := h.app.DB.NewSelect().TableExpr("libraries").Column("id", "name").OrderExpr("name").Scan(ctx, &p.Libraries); err != nil {
+	if p.Libraries, err = h.app.LibraryOptions(ctx); err != nil {
 		h.app.ServerError(w, r, err)
 		return
 	}
-	if err := h.app.DB.NewSelect().TableExpr("vendors").Column("id", "name").OrderExpr("name").Scan(ctx, &p.Vendors); err != nil {
+	if p.Vendors, err = h.app.VendorOptions(ctx); err != nil {
 		h.app.ServerError(w, r, err)
 		return
 	}
