@@ -3,6 +3,8 @@ package access
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -83,7 +85,7 @@ func (s *Service) changes(ctx context.Context, subs map[int64]*subscriber, since
 	}
 	var es []audit.Entry
 	q := s.DB.NewSelect().Model(&es).Where("entity = ?", entityIPRange).Where("id > ?", since).
-		Where("library_id IN (?)", bun.In(libraryIDs(subs))).OrderExpr("id ASC")
+		Where("library_id IN (?)", bun.In(slices.Sorted(maps.Keys(subs)))).OrderExpr("id ASC")
 	if upto > 0 {
 		q = q.Where("id <= ?", upto)
 	}

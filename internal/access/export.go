@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -112,7 +113,7 @@ func (s *Service) fresh(ctx context.Context) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	if ix := s.Current(); ix != nil && ix.Stamp == stamp && ix.Day == calendar.Today(s.now()) {
+	if ix := s.Current(); ix != nil && s.upToDate(ix, stamp) {
 		return ix, nil
 	}
 	if err := s.Rebuild(ctx); err != nil {
@@ -148,15 +149,6 @@ func subscribers(ix *Index, vendorID int64) map[int64]*subscriber {
 	return out
 }
 
-func libraryIDs[V any](m map[int64]V) []int64 {
-	ids := make([]int64, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
-}
-
 // Ranges lists every range of the vendor's subscribers, ordered by library
 // name and address.
 func (s *Service) Ranges(ctx context.Context, by auth.Actor, vendorID int64) (*RangeList, error) {
@@ -176,7 +168,7 @@ func (s *Service) Ranges(ctx context.Context, by auth.Actor, vendorID int64) (*R
 	if len(subs) == 0 {
 		return list, nil
 	}
-	ids := libraryIDs(subs)
+	ids := slices.Sorted(maps.Keys(subs))
 	var rows []members.IPRange
 	if err := s.DB.NewSelect().Model(&rows).Where("library_id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("ranges of vendor %d: %w", v.ID, err)

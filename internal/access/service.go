@@ -122,6 +122,12 @@ func (s *Service) load(ctx context.Context, day calendar.Date) (*Index, error) {
 	return ix, nil
 }
 
+// upToDate says whether ix still answers for today: nothing was written
+// since it was built (stamp) and the day it was built for has not passed.
+func (s *Service) upToDate(ix *Index, stamp int64) bool {
+	return ix.Stamp == stamp && ix.Day == calendar.Today(s.now())
+}
+
 // Watch polls the change stamp and the date every interval and rebuilds
 // when either moved, until ctx ends. It builds the first index at once.
 // A failed rebuild is logged and tried again at the next tick; lookups go
@@ -137,7 +143,7 @@ func (s *Service) Watch(ctx context.Context, every time.Duration, log *slog.Logg
 				log.Warn("access index: read change stamp", "err", err)
 				return
 			}
-			if stamp == ix.Stamp && calendar.Today(s.now()) == ix.Day {
+			if s.upToDate(ix, stamp) {
 				return
 			}
 			if stamp != ix.Stamp && s.Changed != nil {
